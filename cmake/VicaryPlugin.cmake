@@ -31,7 +31,7 @@ endfunction()
 
 function(vicary_verify_plugin name)
   cmake_parse_arguments(ARG "" "SAMPLE" "" ${ARGN})
-  if(NOT TARGET vicary-plugin-verify)
+  if(NOT VICARY_BUILD_TESTS)
     return()
   endif()
   if(NOT ARG_SAMPLE)

@@ -20,9 +20,10 @@ public:
     /// start when two registries claim one host. Called once, after create.
     virtual std::vector<std::string> hosts() const noexcept = 0;
 
-    /// Base URL of the upstream registry API, without the trailing "/v2/", e.g. "https://registry-1.docker.io".
-    /// Called once, after create.
-    virtual std::string upstreamUrl() const noexcept = 0;
+    /// Base URL of the upstream registry API, without the trailing "/v2/", e.g. "https://registry-1.docker.io", for
+    /// requests addressed to `host` (one of hosts(), or empty when the request came without a host: the default
+    /// registry route). A registry with regional hosts (gcr.io, us.gcr.io) answers each with its own upstream.
+    virtual std::string upstreamUrl(std::string_view host) const noexcept = 0;
 
     /// Maps the repository name a client asked for (already valid per the distribution grammar) to the name the
     /// upstream knows, e.g. Docker Hub's "python" to "library/python". Returns an error to refuse the name; the core

@@ -1,0 +1,83 @@
+#include "http/HttpFrontend.h"
+
+#include <stdexcept>
+
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
+
+#include "BuildInfo.h"
+
+namespace vicary::http {
+namespace {
+
+Poco::Net::ServerSocket bindSocket(const config::ServerSettings& settings)
+{
+    try {
+        Poco::Net::SocketAddress address(settings.bind, settings.port);
+        Poco::Net::ServerSocket socket;
+        // SO_REUSEADDR for quick restarts, but not SO_REUSEPORT: a second vicary on the same port must fail.
+        socket.bind(address, true, false);
+        socket.listen(static_cast<int>(settings.queue));
+        return socket;
+    } catch (const Poco::Exception& e) {
+        throw std::runtime_error("cannot listen on " + settings.bind + ":" + std::to_string(settings.port) + ": " +
+                                 e.displayText());
+    }
+}
+
+Poco::Net::HTTPServerParams::Ptr serverParams(const config::ServerSettings& settings)
+{
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+    params->setServerName("vicary");
+    params->setSoftwareVersion(std::string("vicary/") + build::kVersion);
+    params->setMaxThreads(static_cast<int>(settings.threads));
+    params->setMaxQueued(static_cast<int>(settings.queue));
+    params->setKeepAlive(settings.keepAlive);
+    params->setKeepAliveTimeout(Poco::Timespan(settings.keepAliveTimeout.count(), 0));
+    params->setMaxKeepAliveRequests(static_cast<int>(settings.maxKeepAliveRequests));
+    params->setTimeout(Poco::Timespan(settings.timeout.count(), 0));
+    return params;
+}
+
+}  // namespace
+
+HttpFrontend::HttpFrontend(const config::ServerSettings& settings, Poco::Net::HTTPRequestHandlerFactory::Ptr factory)
+    : bind_(settings.bind)
+{
+    Poco::Net::ServerSocket socket = bindSocket(settings);
+    port_ = socket.address().port();
+    // A worker thread serves one connection at a time; the pool is sized to the configured maximum.
+    threads_ = std::make_unique<Poco::ThreadPool>("http", 1, static_cast<int>(settings.threads));
+    server_ = std::make_unique<Poco::Net::HTTPServer>(factory, *threads_, socket, serverParams(settings));
+}
+
+HttpFrontend::~HttpFrontend()
+{
+    stop();
+}
+
+void HttpFrontend::start()
+{
+    server_->start();
+    running_ = true;
+}
+
+void HttpFrontend::stop()
+{
+    if (!running_)
+        return;
+    running_ = false;
+    server_->stopAll(false);
+    threads_->joinAll();
+}
+
+std::string HttpFrontend::address() const
+{
+    return Poco::Net::SocketAddress(bind_, port_).toString();
+}
+
+}  // namespace vicary::http

@@ -1,0 +1,49 @@
+// The listening side: a POCO HTTPServer on the configured address, with the configured limits.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+#include "config/Settings.h"
+
+namespace Poco {
+class ThreadPool;
+namespace Net {
+class HTTPServer;
+}
+}  // namespace Poco
+
+namespace vicary::http {
+
+/// Serves HTTP with `factory` on [server] bind:port, with [server] threads, queue, keep-alive and timeouts.
+/// Not copyable; start and stop from one thread.
+class HttpFrontend {
+public:
+    /// Binds the listening socket (port 0 picks a free one). Throws std::runtime_error naming the address when it
+    /// cannot bind.
+    HttpFrontend(const config::ServerSettings& settings, Poco::Net::HTTPRequestHandlerFactory::Ptr factory);
+    ~HttpFrontend();
+    HttpFrontend(const HttpFrontend&) = delete;
+    HttpFrontend& operator=(const HttpFrontend&) = delete;
+
+    /// Starts accepting connections.
+    void start();
+    /// Stops accepting, lets requests in progress finish, closes idle connections and waits for the worker threads.
+    void stop();
+    /// The port actually bound.
+    std::uint16_t port() const noexcept { return port_; }
+    /// "address:port" actually bound, for logs.
+    std::string address() const;
+
+private:
+    std::unique_ptr<Poco::ThreadPool> threads_;
+    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    std::string bind_;
+    std::uint16_t port_ = 0;
+    bool running_ = false;
+};
+
+}  // namespace vicary::http

@@ -1,0 +1,39 @@
+#include "http/RequestRouter.h"
+
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/URI.h>
+
+#include "http/ErrorHandler.h"
+
+namespace vicary::http {
+
+void RequestRouter::add(std::unique_ptr<RouteFactory> route)
+{
+    routes_.push_back(std::move(route));
+}
+
+Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(const Poco::Net::HTTPServerRequest& request)
+{
+    using Poco::Net::HTTPRequest;
+    using Poco::Net::HTTPResponse;
+    const std::string& method = request.getMethod();
+    if (method != HTTPRequest::HTTP_GET && method != HTTPRequest::HTTP_HEAD)
+        return new ErrorHandler(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, OciCode::Unsupported,
+                                "method " + method + " is not supported: vicary is a read-only pull-through cache");
+    Poco::URI uri;
+    try {
+        uri = Poco::URI(request.getURI());
+    } catch (const Poco::SyntaxException& e) {
+        return new ErrorHandler(HTTPResponse::HTTP_BAD_REQUEST, OciCode::Unsupported,
+                                "malformed request target: " + e.message());
+    }
+    for (const auto& route : routes_) {
+        if (Poco::Net::HTTPRequestHandler* handler = route->createHandler(request, uri))
+            return handler;
+    }
+    return new ErrorHandler(HTTPResponse::HTTP_NOT_FOUND, OciCode::NameUnknown,
+                            "no such endpoint: " + request.getURI());
+}
+
+}  // namespace vicary::http

@@ -1,0 +1,169 @@
+#include "main/VicaryServer.h"
+
+#include <filesystem>
+#include <iostream>
+#include <system_error>
+
+#include <Poco/Logger.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+
+#include "BuildInfo.h"
+#include "config/ConfigError.h"
+#include "config/SettingsLoader.h"
+#include "http/BaseRoutes.h"
+#include "http/HttpFrontend.h"
+#include "http/RequestRouter.h"
+#include "main/Logging.h"
+#include "main/ProgramPaths.h"
+#include "plugin/PluginCatalog.h"
+#include "plugin/PluginError.h"
+#include "plugin/RegistrySet.h"
+
+namespace vicary {
+namespace {
+
+/// Creates the cache directory if needed and checks that we can write there. Throws ConfigError naming the key.
+void prepareCacheDirectory(const config::Settings& settings)
+{
+    namespace fs = std::filesystem;
+    const std::string& dir = settings.cache.directory;
+    const std::string where = settings.configFile + ": [cache] directory (or VICARY_STORE): " + dir + ": ";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw config::ConfigError(where + "cannot create: " + ec.message());
+    const fs::path probe = fs::path(dir) / ".vicary-write-test";
+    {
+        std::FILE* file = std::fopen(probe.c_str(), "w");
+        if (file == nullptr)
+            throw config::ConfigError(where + "not writable: " + std::error_code(errno, std::generic_category()).message());
+        std::fclose(file);
+    }
+    fs::remove(probe, ec);
+}
+
+void logRegistries(Poco::Logger& log, const plugin::RegistrySet& registries)
+{
+    for (const auto& registry : registries.all()) {
+        std::string hosts;
+        for (const auto& host : registry->hosts())
+            hosts += (hosts.empty() ? "" : " ") + host;
+        log.information("registry %s: plugin %s, upstream %s, hosts %s%s", registry->name(), registry->pluginName(),
+                        registry->upstreamUrl({}), hosts,
+                        std::string(registry.get() == registries.defaultRegistry() ? " (default)" : ""));
+    }
+}
+
+}  // namespace
+
+void VicaryServer::defineOptions(Poco::Util::OptionSet& options)
+{
+    ServerApplication::defineOptions(options);
+    options.addOption(Poco::Util::Option("config", "c", "read the configuration from FILE (default " +
+                                                             std::string(build::kDefaultConfigFile) + ")")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("FILE"));
+    options.addOption(Poco::Util::Option("check", "t", "check the configuration and plugins, then exit")
+                          .required(false)
+                          .repeatable(false));
+    options.addOption(Poco::Util::Option("version", "v", "print the version and exit").required(false).repeatable(false));
+    options.addOption(Poco::Util::Option("help", "h", "print this help and exit").required(false).repeatable(false));
+}
+
+void VicaryServer::handleOption(const std::string& name, const std::string& value)
+{
+    ServerApplication::handleOption(name, value);
+    if (name == "config") {
+        configFile_ = value;
+    } else if (name == "check") {
+        checkOnly_ = true;
+    } else if (name == "version") {
+        versionRequested_ = true;
+        stopOptionsProcessing();
+    } else if (name == "help") {
+        helpRequested_ = true;
+        stopOptionsProcessing();
+    }
+}
+
+void VicaryServer::printHelp() const
+{
+    Poco::Util::HelpFormatter help(options());
+    help.setCommand(commandName());
+    help.setUsage("[--config FILE] [--check]");
+    help.setHeader("Vicary: a pull-through cache for container registries. Runs in the foreground; SIGTERM or SIGINT "
+                   "stop it. The environment variables VICARY_PORT, VICARY_SCHEME, VICARY_STORE, VICARY_RESOLVER and "
+                   "VICARY_DOCKER_IO_B64_AUTH override the file.");
+    help.setFooter("Configuration reference: docs/CONFIGURATION.md");
+    help.format(std::cout);
+}
+
+int VicaryServer::main(const std::vector<std::string>& args)
+{
+    if (helpRequested_) {
+        printHelp();
+        return EXIT_OK;
+    }
+    if (versionRequested_) {
+        std::cout << "vicary " << build::kVersion << " (plugin ABI " << kAbiMajor << "." << kAbiMinor << ", "
+                  << VICARY_BUILD_SIGNATURE << ")\n";
+        return EXIT_OK;
+    }
+    if (!args.empty()) {
+        std::cerr << "vicary: unexpected argument '" << args.front() << "'; see --help\n";
+        return EXIT_USAGE;
+    }
+    configureLogging("information");
+    try {
+        return serve();
+    } catch (const config::ConfigError& e) {
+        Poco::Logger::get("vicary").fatal(e.what());
+    } catch (const plugin::PluginError& e) {
+        Poco::Logger::get("vicary").fatal(e.what());
+    }
+    return EXIT_CONFIG;
+}
+
+int VicaryServer::serve()
+{
+    Poco::Logger& log = Poco::Logger::get("vicary");
+    const std::string file = configFile_.empty() ? build::kDefaultConfigFile : configFile_;
+    const config::Settings settings = config::loadSettings(file, config::processEnvironment());
+    configureLogging(settings.log.level);
+
+    const std::string pluginDir =
+        settings.plugins.directory.empty() ? defaultPluginDirectory() : settings.plugins.directory;
+    const plugin::PluginCatalog catalog = plugin::PluginCatalog::loadDirectory(pluginDir);
+    log.information("loaded %z plugins from %s", catalog.size(), pluginDir);
+    const plugin::RegistrySet registries = plugin::RegistrySet::create(settings, catalog);
+    logRegistries(log, registries);
+    prepareCacheDirectory(settings);
+
+    if (checkOnly_) {
+        std::cout << file << ": configuration OK, " << catalog.size() << " plugins, " << registries.all().size()
+                  << " registries\n";
+        return EXIT_OK;
+    }
+
+    Poco::Net::HTTPRequestHandlerFactory::Ptr router = [] {
+        auto* table = new http::RequestRouter;
+        table->add(std::make_unique<http::ApiVersionRoute>());
+        table->add(std::make_unique<http::HealthRoute>());
+        return Poco::Net::HTTPRequestHandlerFactory::Ptr(table);
+    }();
+    http::HttpFrontend frontend(settings.server, router);
+    frontend.start();
+    log.information("vicary %s listening on %s, cache in %s", std::string(build::kVersion), frontend.address(),
+                    settings.cache.directory);
+
+    waitForTerminationRequest();
+    log.information("stopping: no new connections, finishing requests in progress");
+    frontend.stop();
+    log.information("stopped");
+    return EXIT_OK;
+}
+
+}  // namespace vicary
