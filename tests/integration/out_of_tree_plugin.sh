@@ -10,10 +10,13 @@ pass "the SDK installs into a prefix"
 
 example="$TEST_TMP/example-build"
 { cmake -S "$VICARY_SOURCE_DIR/examples/minimal-plugin" -B "$example" -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$prefix" && cmake --build "$example"; } > "$TEST_TMP/example.log" 2>&1 ||
+    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON && cmake --build "$example"; } > "$TEST_TMP/example.log" 2>&1 ||
   fail "building the example plugin against the installed SDK failed: $(tail -n 30 "$TEST_TMP/example.log")"
-grep -q -- "-I$VICARY_SOURCE_DIR" "$example/compile_commands.json" 2>/dev/null &&
+[ -f "$example/compile_commands.json" ] || fail "the example build wrote no compile_commands.json"
+grep -q -- "$VICARY_SOURCE_DIR/include" "$example/compile_commands.json" &&
   fail "the example plugin compiled against the source tree, not the installed SDK"
+grep -q -- "$prefix/include" "$example/compile_commands.json" ||
+  fail "the example plugin did not compile against the installed SDK in $prefix"
 [ -f "$example/minimal.so" ] || fail "the example build made no minimal.so"
 pass "the example plugin builds out of tree against the installed SDK"
 

@@ -1,0 +1,134 @@
+#include "config/SectionKeys.h"
+
+#include <utility>
+
+#include "config/NetworkParsers.h"
+#include "config/ResolverParser.h"
+#include "config/ValueParsers.h"
+
+namespace vicary::config {
+namespace {
+
+using std::chrono::seconds;
+
+const std::vector<KeySpec> kServer = {
+    {"bind", false, [](Settings& s, const std::string& v, const std::string&) { s.server.bind = parseBindAddress(v); }},
+    {"port", false, [](Settings& s, const std::string& v, const std::string&) { s.server.port = parsePort(v); }},
+    {"scheme", false, [](Settings& s, const std::string& v, const std::string&) { s.server.scheme = parseScheme(v); }},
+    {"public_url", true,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.server.publicUrl = v.empty() ? v : parseBaseUrl(v);
+     }},
+    {"threads", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.server.threads = static_cast<unsigned>(parseNumber(v, 1, 1024));
+     }},
+    {"queue", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.server.queue = static_cast<unsigned>(parseNumber(v, 1, 65536));
+     }},
+    {"keep_alive", false,
+     [](Settings& s, const std::string& v, const std::string&) { s.server.keepAlive = parseBool(v); }},
+    {"keep_alive_timeout", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.server.keepAliveTimeout = parseDurationAtLeast(v, seconds(1));
+     }},
+    {"max_keep_alive_requests", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.server.maxKeepAliveRequests = static_cast<unsigned>(parseNumber(v, 0, 1000000));
+     }},
+    {"timeout", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.server.timeout = parseDurationAtLeast(v, seconds(1));
+     }},
+};
+
+const std::vector<KeySpec> kCache = {
+    {"directory", false,
+     [](Settings& s, const std::string& v, const std::string& base) { s.cache.directory = resolvePath(v, base); }},
+    {"max_size", false,
+     [](Settings& s, const std::string& v, const std::string&) { s.cache.maxSize = parseSizeLimit(v); }},
+    {"min_free", false, [](Settings& s, const std::string& v, const std::string&) { s.cache.minFree = parseSize(v); }},
+    {"tag_ttl", false,
+     [](Settings& s, const std::string& v, const std::string&) { s.cache.tagTtl = parseDuration(v); }},
+};
+
+const std::vector<KeySpec> kPlugins = {
+    {"directory", true,
+     [](Settings& s, const std::string& v, const std::string& base) {
+         s.plugins.directory = v.empty() ? v : resolvePath(v, base);
+     }},
+};
+
+const std::vector<KeySpec> kRouting = {
+    {"default", true, [](Settings& s, const std::string& v, const std::string&) { s.routing.defaultRegistry = v; }},
+};
+
+const std::vector<KeySpec> kUpstream = {
+    {"resolver", true,
+     [](Settings& s, const std::string& v, const std::string&) {
+         ResolverSpec spec = parseResolver(v);
+         s.upstream.resolverServers = std::move(spec.servers);
+         s.upstream.resolverIpv6 = spec.ipv6;
+     }},
+    {"connect_timeout", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.upstream.connectTimeout = parseDurationAtLeast(v, seconds(1));
+     }},
+    {"read_timeout", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.upstream.readTimeout = parseDurationAtLeast(v, seconds(1));
+     }},
+};
+
+const std::vector<KeySpec> kLog = {
+    {"level", false, [](Settings& s, const std::string& v, const std::string&) { s.log.level = parseLogLevel(v); }},
+};
+
+const std::vector<std::pair<std::string, const std::vector<KeySpec>*>> kSections = {
+    {"server", &kServer}, {"cache", &kCache},       {"plugins", &kPlugins},
+    {"routing", &kRouting}, {"upstream", &kUpstream}, {"log", &kLog},
+};
+
+}  // namespace
+
+const std::vector<KeySpec>* fixedSectionKeys(const std::string& section)
+{
+    for (const auto& [name, keys] : kSections) {
+        if (name == section)
+            return keys;
+    }
+    return nullptr;
+}
+
+const KeySpec* findFixedKey(const std::string& section, const std::string& key)
+{
+    const auto* keys = fixedSectionKeys(section);
+    if (keys == nullptr)
+        return nullptr;
+    for (const auto& spec : *keys) {
+        if (key == spec.key)
+            return &spec;
+    }
+    return nullptr;
+}
+
+std::string fixedKeyNames(const std::string& section)
+{
+    std::string names;
+    if (const auto* keys = fixedSectionKeys(section)) {
+        for (const auto& spec : *keys)
+            names += (names.empty() ? "" : ", ") + std::string(spec.key);
+    }
+    return names;
+}
+
+std::string fixedSectionNames()
+{
+    std::string names;
+    for (const auto& section : kSections)
+        names += (names.empty() ? "[" : ", [") + section.first + "]";
+    return names;
+}
+
+}  // namespace vicary::config
