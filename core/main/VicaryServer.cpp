@@ -20,6 +20,7 @@
 #include "plugin/PluginCatalog.h"
 #include "plugin/PluginError.h"
 #include "plugin/RegistrySet.h"
+#include "upstream/DnsResolver.h"
 
 namespace vicary {
 namespace {
@@ -56,6 +57,13 @@ void logRegistries(Poco::Logger& log, const plugin::RegistrySet& registries)
     }
 }
 
+/// The resolver for upstream host names; a lookup may take the connect timeout at most.
+std::unique_ptr<upstream::DnsResolver> makeResolver(const config::UpstreamSettings& settings)
+{
+    return upstream::makeDnsResolver(settings.resolverServers, settings.resolverIpv6,
+                                     std::chrono::duration_cast<std::chrono::milliseconds>(settings.connectTimeout));
+}
+
 }  // namespace
 
 void VicaryServer::defineOptions(Poco::Util::OptionSet& options)
@@ -69,6 +77,12 @@ void VicaryServer::defineOptions(Poco::Util::OptionSet& options)
     options.addOption(Poco::Util::Option("check", "t", "check the configuration and plugins, then exit")
                           .required(false)
                           .repeatable(false));
+    options.addOption(Poco::Util::Option("resolve", "r",
+                                         "resolve HOST the way vicary resolves upstream names ([upstream] resolver, "
+                                         "VICARY_RESOLVER), print its addresses and exit")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("HOST"));
     options.addOption(Poco::Util::Option("version", "v", "print the version and exit").required(false).repeatable(false));
     options.addOption(Poco::Util::Option("help", "h", "print this help and exit").required(false).repeatable(false));
 }
@@ -80,6 +94,8 @@ void VicaryServer::handleOption(const std::string& name, const std::string& valu
         configFile_ = value;
     } else if (name == "check") {
         checkOnly_ = true;
+    } else if (name == "resolve") {
+        resolveHost_ = value;
     } else if (name == "version") {
         versionRequested_ = true;
         stopOptionsProcessing();
@@ -93,7 +109,7 @@ void VicaryServer::printHelp() const
 {
     Poco::Util::HelpFormatter help(options());
     help.setCommand(commandName());
-    help.setUsage("[--config FILE] [--check]");
+    help.setUsage("[--config FILE] [--check | --resolve HOST]");
     help.setHeader("Vicary: a pull-through cache for container registries. Runs in the foreground; SIGTERM or SIGINT "
                    "stop it. The environment variables VICARY_PORT, VICARY_SCHEME, VICARY_STORE, VICARY_RESOLVER and "
                    "VICARY_DOCKER_IO_B64_AUTH override the file.");
@@ -127,12 +143,27 @@ int VicaryServer::main(const std::vector<std::string>& args)
     return EXIT_CONFIG;
 }
 
+int VicaryServer::resolve(const config::UpstreamSettings& upstream, const std::string& host) const
+{
+    const auto resolver = makeResolver(upstream);
+    try {
+        for (const auto& address : resolver->resolve(host))
+            std::cout << address.toString() << "\n";
+    } catch (const upstream::ResolveError& e) {
+        std::cerr << "vicary: " << e.what() << "\n";
+        return EXIT_UNAVAILABLE;
+    }
+    return EXIT_OK;
+}
+
 int VicaryServer::serve()
 {
     Poco::Logger& log = Poco::Logger::get("vicary");
     const std::string file = configFile_.empty() ? build::kDefaultConfigFile : configFile_;
     const config::Settings settings = config::loadSettings(file, config::processEnvironment());
     configureLogging(settings.log.level);
+    if (!resolveHost_.empty())
+        return resolve(settings.upstream, resolveHost_);
 
     const std::string pluginDir =
         settings.plugins.directory.empty() ? defaultPluginDirectory() : settings.plugins.directory;
@@ -140,6 +171,8 @@ int VicaryServer::serve()
     log.information("loaded %z plugins from %s", catalog.size(), pluginDir);
     const plugin::RegistrySet registries = plugin::RegistrySet::create(settings, catalog);
     logRegistries(log, registries);
+    const auto resolver = makeResolver(settings.upstream);
+    log.information("upstream names resolve through %s", resolver->describe());
     prepareCacheDirectory(settings);
 
     if (checkOnly_) {

@@ -6,9 +6,11 @@
 
 #include <Poco/Util/ServerApplication.h>
 
+#include "config/Settings.h"
+
 namespace vicary {
 
-/// `vicary [--config FILE] [--check] [--help] [--version]`. Runs in the foreground until SIGTERM or SIGINT.
+/// `vicary [--config FILE] [--check | --resolve HOST] [--help] [--version]`. Runs in the foreground until SIGTERM or SIGINT.
 /// initialize() does nothing that can fail; main() loads the config and plugins (a bad one ends start-up with
 /// EXIT_CONFIG and a message naming the file, section, key or .so), starts serving, waits, and stops in reverse order.
 class VicaryServer final : public Poco::Util::ServerApplication {
@@ -19,12 +21,14 @@ protected:
 
 private:
     int serve();
+    int resolve(const config::UpstreamSettings& upstream, const std::string& host) const;
     void printHelp() const;
 
     std::string configFile_;
     bool helpRequested_ = false;
     bool versionRequested_ = false;
     bool checkOnly_ = false;
+    std::string resolveHost_;
 };
 
 }  // namespace vicary
