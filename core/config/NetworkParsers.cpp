@@ -6,20 +6,10 @@
 #include <cctype>
 #include <set>
 
+#include <Poco/String.h>
+
 namespace vicary::config {
 namespace {
-
-std::string quoted(const std::string& value)
-{
-    return "'" + value + "'";
-}
-
-std::string lowercase(std::string text)
-{
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 bool isLabel(const std::string& label)
 {
@@ -68,7 +58,7 @@ std::string canonicalAuthority(const std::string& authority)
         rest = authority.substr(close + 1);
     } else {
         const auto colon = authority.find(':');
-        host = lowercase(authority.substr(0, colon));
+        host = Poco::toLower(authority.substr(0, colon));
         rest = colon == std::string::npos ? "" : authority.substr(colon);
         if (!isHostName(host))
             return "";
@@ -123,7 +113,7 @@ std::string parseBindAddress(const std::string& value)
         v6 = v6.substr(1, v6.size() - 2);
     if (const std::string canonical = canonicalIpv6(v6); !canonical.empty())
         return canonical;
-    const std::string host = lowercase(value);
+    const std::string host = Poco::toLower(value);
     if (isHostName(host))
         return host;
     throw ValueError(quoted(value) + " is not an IPv4 address, an IPv6 address or a host name");
@@ -137,7 +127,7 @@ std::vector<std::string> parseHostList(const std::string& value)
     const auto flush = [&] {
         if (entry.empty())
             return;
-        const std::string host = lowercase(entry);
+        const std::string host = Poco::toLower(entry);
         if (!isHostWithOptionalPort(host))
             throw ValueError(quoted(entry) + " is not a host name (letters, digits, '-' and '.', optionally with "
                                              ":port)");
@@ -161,7 +151,7 @@ std::vector<std::string> parseHostList(const std::string& value)
 std::string parseBaseUrl(const std::string& value)
 {
     const auto separator = value.find("://");
-    const std::string scheme = separator == std::string::npos ? "" : lowercase(value.substr(0, separator));
+    const std::string scheme = separator == std::string::npos ? "" : Poco::toLower(value.substr(0, separator));
     if (scheme != "http" && scheme != "https")
         throw ValueError(quoted(value) + " is not an http:// or https:// URL");
     const std::string rest = value.substr(separator + 3);

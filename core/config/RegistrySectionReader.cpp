@@ -73,7 +73,11 @@ public:
         return contents;
     }
 
-    int line(const char* key) const { return given(key) != nullptr ? given(key)->line : section_.line; }
+    int line(const char* key) const
+    {
+        const auto* entry = given(key);
+        return entry != nullptr ? entry->line : section_.line;
+    }
 
 private:
     const IniSection& section_;

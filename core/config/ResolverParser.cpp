@@ -8,11 +8,6 @@
 namespace vicary::config {
 namespace {
 
-std::string quoted(const std::string& value)
-{
-    return "'" + value + "'";
-}
-
 /// "53" for an empty port, the port itself if it is 1-65535; throws otherwise.
 std::string checkedPort(const std::string& token, const std::string& port)
 {

@@ -13,4 +13,10 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// `value` in single quotes, as messages quote values.
+inline std::string quoted(const std::string& value)
+{
+    return "'" + value + "'";
+}
+
 }  // namespace vicary::config

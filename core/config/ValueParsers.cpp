@@ -7,20 +7,10 @@
 #include <limits>
 #include <utility>
 
+#include <Poco/String.h>
+
 namespace vicary::config {
 namespace {
-
-std::string quoted(const std::string& value)
-{
-    return "'" + value + "'";
-}
-
-std::string lowercase(std::string text)
-{
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 bool isDigit(char c)
 {
@@ -78,7 +68,7 @@ std::uint64_t sizeUnit(const std::string& unit, bool& known)
         {"tb", 1000ull * 1000 * 1000 * 1000},
         {"tib", 1024ull * 1024 * 1024 * 1024},
     };
-    const std::string wanted = lowercase(unit);
+    const std::string wanted = Poco::toLower(unit);
     for (const auto& [name, factor] : units) {
         if (wanted == name) {
             known = true;
@@ -185,7 +175,7 @@ SizeLimit parseSizeLimit(const std::string& value)
 
 bool parseBool(const std::string& value)
 {
-    const std::string word = lowercase(value);
+    const std::string word = Poco::toLower(value);
     if (word == "true" || word == "yes" || word == "on" || word == "1")
         return true;
     if (word == "false" || word == "no" || word == "off" || word == "0")
@@ -202,7 +192,7 @@ std::string parseScheme(const std::string& value)
 
 std::string parseLogLevel(const std::string& value)
 {
-    const std::string word = lowercase(value);
+    const std::string word = Poco::toLower(value);
     if (word == "info")
         return "information";
     for (const char* level : {"debug", "information", "notice", "warning", "error"}) {

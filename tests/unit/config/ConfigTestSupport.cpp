@@ -9,32 +9,6 @@
 
 namespace vicary::config::test {
 
-TempDirectory::TempDirectory()
-{
-    std::string pattern = "/tmp/vicary-config-test-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr)
-        throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-}
-
-TempDirectory::~TempDirectory()
-{
-    std::error_code ignored;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ignored);
-    std::filesystem::remove_all(path_, ignored);
-}
-
-std::string TempDirectory::write(const std::string& name, const std::string& contents) const
-{
-    const std::filesystem::path file = std::filesystem::path(path_) / name;
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream out(file, std::ios::binary);
-    out << contents;
-    if (!out)
-        throw std::runtime_error("cannot write " + file.string());
-    return file.string();
-}
-
 std::string loadError(const std::string& file, const Environment& env)
 {
     try {

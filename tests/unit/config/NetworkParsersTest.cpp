@@ -1,23 +1,14 @@
 // Tests for core/config/NetworkParsers: bind addresses, host names and lists, base URLs.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include "ConfigTestSupport.h"
+
 #include "config/NetworkParsers.h"
 
 using namespace vicary::config;
+using vicary::config::test::errorOf;
 
 namespace {
-
-template <typename F>
-std::string errorOf(F parse)
-{
-    try {
-        parse();
-    } catch (const ValueError& error) {
-        return error.what();
-    }
-    CPPUNIT_FAIL("expected a ValueError");
-    return "";
-}
 
 using Hosts = std::vector<std::string>;
 

@@ -1,27 +1,14 @@
 // Tests for core/config/ValueParsers: numbers, ports, durations, sizes, percentages, booleans, names and paths.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include "ConfigTestSupport.h"
+
 #include "config/ValueParsers.h"
 
 using namespace vicary::config;
+using vicary::config::test::errorOf;
 using std::chrono::seconds;
 
-namespace {
-
-/// The ValueError message of `parse`, or a failed test.
-template <typename F>
-std::string errorOf(F parse)
-{
-    try {
-        parse();
-    } catch (const ValueError& error) {
-        return error.what();
-    }
-    CPPUNIT_FAIL("expected a ValueError");
-    return "";
-}
-
-}  // namespace
 
 class ValueParsersTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(ValueParsersTest);

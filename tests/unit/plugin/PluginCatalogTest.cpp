@@ -56,8 +56,8 @@ public:
         test::TempDir dir;
         std::filesystem::copy_file(builtPlugin("quay"), dir.file("quay.so"));
         dir.write("README.md", "notes");
-        std::filesystem::create_directory(dir.path() / "sub.so");
-        PluginCatalog catalog = PluginCatalog::loadDirectory(dir.path().string());
+        std::filesystem::create_directory(dir.file("sub.so"));
+        PluginCatalog catalog = PluginCatalog::loadDirectory(dir.path());
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), catalog.size());
         CPPUNIT_ASSERT(catalog.find("quay") != nullptr);
     }
@@ -67,7 +67,7 @@ public:
         test::TempDir dir;
         std::filesystem::copy_file(builtPlugin("dockerhub"), dir.file("a-dockerhub.so"));
         std::filesystem::copy_file(builtPlugin("dockerhub"), dir.file("b-dockerhub.so"));
-        const std::string message = loadError(dir.path().string());
+        const std::string message = loadError(dir.path());
         CPPUNIT_ASSERT_EQUAL("plugin " + dir.file("b-dockerhub.so") + ": name 'dockerhub' is already taken by plugin " +
                                  dir.file("a-dockerhub.so"),
                              message);
@@ -78,7 +78,7 @@ public:
         test::TempDir dir;
         std::filesystem::copy_file(builtPlugin("quay"), dir.file("quay.so"));
         std::filesystem::copy_file(fixture("fixture_bad_signature"), dir.file("zz-broken.so"));
-        const std::string message = loadError(dir.path().string());
+        const std::string message = loadError(dir.path());
         CPPUNIT_ASSERT_MESSAGE(message, message.find("plugin " + dir.file("zz-broken.so") + ": build signature") == 0);
     }
 

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
@@ -28,6 +29,7 @@ TempDir::~TempDir()
 std::string TempDir::write(const std::string& name, const std::string& content) const
 {
     const std::string target = file(name);
+    std::filesystem::create_directories(std::filesystem::path(target).parent_path());
     std::ofstream out(target, std::ios::binary | std::ios::trunc);
     out << content;
     if (!out)

@@ -1,7 +1,6 @@
 // A fresh directory under the system temp folder for one test, removed with everything in it at the end.
 #pragma once
 
-#include <filesystem>
 #include <string>
 
 namespace vicary::test {
@@ -13,14 +12,14 @@ public:
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
 
-    const std::filesystem::path& path() const noexcept { return path_; }
-    /// path()/name as a string.
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-    /// Writes `content` to path()/name and returns that path.
+    const std::string& path() const noexcept { return path_; }
+    /// path()/name.
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+    /// Writes `content` to path()/name (creating parent folders) and returns that path.
     std::string write(const std::string& name, const std::string& content) const;
 
 private:
-    std::filesystem::path path_;
+    std::string path_;
 };
 
 }  // namespace vicary::test
