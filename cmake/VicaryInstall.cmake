@@ -15,3 +15,6 @@ write_basic_package_version_file("${CMAKE_BINARY_DIR}/VicaryConfigVersion.cmake"
 install(FILES "${CMAKE_BINARY_DIR}/VicaryConfig.cmake" "${CMAKE_BINARY_DIR}/VicaryConfigVersion.cmake"
   "${PROJECT_SOURCE_DIR}/cmake/VicaryPlugin.cmake"
   DESTINATION "${VICARY_CMAKE_INSTALL_DIR}" COMPONENT dev)
+
+# The shipped default configuration, where the daemon looks for it without --config.
+install(FILES "${PROJECT_SOURCE_DIR}/etc/vicary.ini" DESTINATION "${CMAKE_INSTALL_SYSCONFDIR}/vicary" COMPONENT vicary)

@@ -139,6 +139,10 @@ int VicaryServer::main(const std::vector<std::string>& args)
         Poco::Logger::get("vicary").fatal(e.what());
     } catch (const plugin::PluginError& e) {
         Poco::Logger::get("vicary").fatal(e.what());
+    } catch (const std::exception& e) {
+        // Not the configuration's fault: the port is taken, the system is out of something.
+        Poco::Logger::get("vicary").fatal(e.what());
+        return EXIT_OSERR;
     }
     return EXIT_CONFIG;
 }

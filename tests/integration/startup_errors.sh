@@ -46,3 +46,14 @@ printf '[server]\nport = 0\nbind = 127.0.0.1\ncolour = blue\n' > "$TEST_TMP/unkn
 run_vicary --config "$TEST_TMP/unknown.ini"
 [ "$RUN_STATUS" -eq 78 ] || fail "unknown key: expected exit 78, got $RUN_STATUS"
 assert_contains "$RUN_OUTPUT" "$TEST_TMP/unknown.ini:4: [server] colour: " "an unknown key is named with its line"
+
+# A port another process holds: vicary says which address, exits non-zero (71, EX_OSERR), and is not a config error.
+write_config
+start_vicary --config "$CONFIG"
+held_port="$VICARY_PORT_BOUND"
+first_pid="$VICARY_PID"
+VICARY_PORT="$held_port" run_vicary --config "$CONFIG"
+[ "$RUN_STATUS" -eq 71 ] || fail "a port in use: expected exit 71, got $RUN_STATUS: $RUN_OUTPUT"
+assert_contains "$RUN_OUTPUT" "cannot listen on 127.0.0.1:$held_port" "a port in use is reported with the address"
+VICARY_PID="$first_pid"
+stop_vicary TERM
