@@ -172,7 +172,7 @@ public:
             "a" + repeated('-', 99998) + "a",
             repeated('_', 100000),
             "sha256:" + repeated('a', 100000),
-            repeated('a', 100000) + ":" + kHex64,
+            repeated('a', 100000) + ":" + kHex64 + "!",
             "md5:" + repeated('a', 100000) + "!",
             repeated(':', 100000),
             repeated('/', 100000),
@@ -180,12 +180,9 @@ public:
         for (const auto& input : huge) {
             CPPUNIT_ASSERT(!isValidRepositoryName(input));
             CPPUNIT_ASSERT(!isValidTag(input));
-            CPPUNIT_ASSERT(!classifyReference(input).has_value() || input.rfind("md5:", 0) == 0);
+            CPPUNIT_ASSERT(!isValidDigest(input));
+            CPPUNIT_ASSERT(!classifyReference(input).has_value());
         }
-        CPPUNIT_ASSERT(!isValidDigest(huge[0]));
-        CPPUNIT_ASSERT(!isValidDigest(huge[5]));
-        CPPUNIT_ASSERT(!isValidDigest(huge[7]));
-        CPPUNIT_ASSERT(!isValidDigest(huge[8]));
         const auto elapsed = std::chrono::steady_clock::now() - start;
         CPPUNIT_ASSERT(elapsed < std::chrono::seconds(1));
     }
