@@ -10,6 +10,8 @@ packages=(
   libpoco-dev libssl-dev libsqlite3-dev libboost-dev libboost-filesystem-dev libc-ares-dev libinih-dev
   # tests
   libcppunit-dev curl ca-certificates dnsmasq-base
+  # integration-test harness (tests/integration/support/): a real registry, a real client, a fake upstream
+  docker-registry skopeo python3
 )
 
 missing=()

@@ -7,8 +7,11 @@ set -euo pipefail
 TEST_TMP="$(mktemp -d "${TMPDIR:-/tmp}/vicary-it-XXXXXX")"
 VICARY_PID=""
 VICARY_PORT_BOUND=""
+cleanup_hooks=()  # functions that stop what support/*.sh started, run first by cleanup
 
 cleanup() {
+  local hook
+  for hook in "${cleanup_hooks[@]}"; do "$hook" || true; done
   if [ -n "$VICARY_PID" ] && kill -0 "$VICARY_PID" 2>/dev/null; then
     kill -KILL "$VICARY_PID" 2>/dev/null || true
     wait "$VICARY_PID" 2>/dev/null || true
