@@ -51,6 +51,8 @@ const std::vector<KeySpec> kCache = {
     {"min_free", false, [](Settings& s, const std::string& v, const std::string&) { s.cache.minFree = parseSize(v); }},
     {"tag_ttl", false,
      [](Settings& s, const std::string& v, const std::string&) { s.cache.tagTtl = parseDuration(v); }},
+    {"negative_ttl", false,
+     [](Settings& s, const std::string& v, const std::string&) { s.cache.negativeTtl = parseDuration(v); }},
 };
 
 const std::vector<KeySpec> kPlugins = {

@@ -39,6 +39,7 @@ struct CacheSettings {
     SizeLimit maxSize{SizeLimit::Kind::Percent, 0, 80};  ///< `max_size`: "80%", "200GiB", "0" (no limit)
     std::uint64_t minFree = 1024ull * 1024 * 1024;  ///< `min_free`: bytes to leave free on the filesystem
     std::chrono::seconds tagTtl{300};             ///< `tag_ttl`: default freshness of a tag (registries may override)
+    std::chrono::seconds negativeTtl{30};         ///< `negative_ttl`: how long an upstream 404 for a tag is remembered
 };
 
 /// [plugins]

@@ -14,7 +14,16 @@
 #include "config/SettingsLoader.h"
 #include "http/BaseRoutes.h"
 #include "http/HttpFrontend.h"
+#include "http/RegistryRoute.h"
 #include "http/RequestRouter.h"
+#include "cache/BlobFetcher.h"
+#include "cache/CacheServices.h"
+#include "cache/Coalescer.h"
+#include "cache/ManifestCache.h"
+#include "cache/ResponseMemo.h"
+#include "cache/TagStore.h"
+#include "storage/BlobStore.h"
+#include "upstream/UpstreamClient.h"
 #include "main/Logging.h"
 #include "main/ProgramPaths.h"
 #include "plugin/PluginCatalog.h"
@@ -175,7 +184,7 @@ int VicaryServer::serve()
     log.information("loaded %z plugins from %s", catalog.size(), pluginDir);
     const plugin::RegistrySet registries = plugin::RegistrySet::create(settings, catalog);
     logRegistries(log, registries);
-    const auto resolver = makeResolver(settings.upstream);
+    std::shared_ptr<upstream::DnsResolver> resolver = makeResolver(settings.upstream);
     log.information("upstream names resolve through %s", resolver->describe());
     prepareCacheDirectory(settings);
 
@@ -185,12 +194,32 @@ int VicaryServer::serve()
         return EXIT_OK;
     }
 
-    Poco::Net::HTTPRequestHandlerFactory::Ptr router = [] {
-        auto* table = new http::RequestRouter;
-        table->add(std::make_unique<http::ApiVersionRoute>());
-        table->add(std::make_unique<http::HealthRoute>());
-        return Poco::Net::HTTPRequestHandlerFactory::Ptr(table);
-    }();
+    // The cache, bottom up: store, upstream client, manifests, downloads.
+    std::shared_ptr<const upstream::DnsResolver> sharedResolver = resolver;
+    storage::BlobStore blobs(settings.cache.directory);
+    cache::TagStore tags(settings.cache.directory);
+    upstream::ClientSettings clientSettings;
+    clientSettings.connectTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(settings.upstream.connectTimeout);
+    clientSettings.readTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(settings.upstream.readTimeout);
+    upstream::UpstreamClient client(sharedResolver, clientSettings);
+    cache::ManifestCache manifests(client, blobs, tags);
+    cache::BlobFetcher fetcher(client, blobs, cache::FetchSettings{});
+    cache::Coalescer downloads(fetcher);
+    cache::ResponseMemo memo(std::chrono::seconds(30), 4096);
+    cache::CacheServices services{blobs,
+                                  downloads,
+                                  manifests,
+                                  memo,
+                                  client,
+                                  settings.cache.tagTtl,
+                                  settings.cache.negativeTtl,
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(settings.upstream.readTimeout)};
+
+    auto* table = new http::RequestRouter;
+    Poco::Net::HTTPRequestHandlerFactory::Ptr router(table);
+    table->add(std::make_unique<http::ApiVersionRoute>());
+    table->add(std::make_unique<http::HealthRoute>());
+    table->add(std::make_unique<http::RegistryRoute>(registries, services));
     http::HttpFrontend frontend(settings.server, router);
     frontend.start();
     log.information("vicary %s listening on %s, cache in %s", std::string(build::kVersion), frontend.address(),
@@ -199,6 +228,7 @@ int VicaryServer::serve()
     waitForTerminationRequest();
     log.information("stopping: no new connections, finishing requests in progress");
     frontend.stop();
+    downloads.drain(std::chrono::seconds(30));
     log.information("stopped");
     return EXIT_OK;
 }

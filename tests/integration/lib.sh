@@ -48,6 +48,12 @@ set_key() {
   mv "$1.new" "$1"
 }
 
+# add_key <file> <section> <key> <value>: adds a key right after the section's header.
+add_key() {
+  grep -q "^\[$2\]\$" "$1" || fail "add_key: no section [$2] in $1"
+  sed -i "s|^\[$2\]\$|[$2]\n$3 = $4|" "$1"
+}
+
 # A config for tests in $CONFIG: the shipped etc/vicary.ini on 127.0.0.1, a free port, a temp cache.
 write_config() {
   CONFIG="$TEST_TMP/vicary.ini"

@@ -37,6 +37,7 @@ public:
         CPPUNIT_ASSERT_DOUBLES_EQUAL(d.cache.maxSize.percent, s.cache.maxSize.percent, 1e-9);
         CPPUNIT_ASSERT_EQUAL(d.cache.minFree, s.cache.minFree);
         CPPUNIT_ASSERT_EQUAL(d.cache.tagTtl.count(), s.cache.tagTtl.count());
+        CPPUNIT_ASSERT_EQUAL(d.cache.negativeTtl.count(), s.cache.negativeTtl.count());
         CPPUNIT_ASSERT_EQUAL(std::string(), s.plugins.directory);
         CPPUNIT_ASSERT_EQUAL(std::string("dockerhub"), s.routing.defaultRegistry);
         CPPUNIT_ASSERT(d.upstream.resolverServers == s.upstream.resolverServers);

@@ -1,0 +1,36 @@
+// Fetches one blob from its upstream into the store, for a Download: resumes broken transfers, verifies the digest.
+#pragma once
+
+#include <chrono>
+
+#include "cache/Download.h"
+#include "cache/UpstreamSource.h"
+#include "storage/BlobStore.h"
+#include "upstream/UpstreamClient.h"
+
+namespace vicary::cache {
+
+struct FetchSettings {
+    int maxResumes = 3;  ///< Range requests after a broken transfer before giving up
+    std::chrono::milliseconds resumeDelay{200};
+};
+
+/// Drives the fetcher side of a Download. Thread-safe: one fetcher serves every download thread.
+class BlobFetcher {
+public:
+    BlobFetcher(upstream::UpstreamClient& client, storage::BlobStore& store, FetchSettings settings);
+
+    /// GETs the blob from `source`, writes it to a temp file while reporting progress, resumes a broken transfer
+    /// with a Range request from the last byte on disk (at most maxResumes times), and commits it only when its
+    /// digest matches. Ends with exactly one of Download::committed or Download::failed. Never throws.
+    void run(Download& download, const UpstreamSource& source) noexcept;
+
+private:
+    void fetch(Download& download, const UpstreamSource& source);
+
+    upstream::UpstreamClient& client_;
+    storage::BlobStore& store_;
+    FetchSettings settings_;
+};
+
+}  // namespace vicary::cache

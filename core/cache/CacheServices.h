@@ -1,0 +1,26 @@
+// What the registry API handlers use of the cache: a narrow view, not the server.
+#pragma once
+
+#include <chrono>
+
+#include "cache/Coalescer.h"
+#include "cache/ManifestCache.h"
+#include "cache/ResponseMemo.h"
+#include "storage/BlobStore.h"
+#include "upstream/UpstreamClient.h"
+
+namespace vicary::cache {
+
+/// The cache's parts, owned by the server and shared by every handler; each is thread-safe.
+struct CacheServices {
+    storage::BlobStore& blobs;
+    Coalescer& downloads;
+    ManifestCache& manifests;
+    ResponseMemo& memo;  ///< brief cache of passed-through answers (tags/list, referrers)
+    upstream::UpstreamClient& client;
+    std::chrono::seconds tagTtl;       ///< [cache] tag_ttl
+    std::chrono::seconds negativeTtl;  ///< [cache] negative_ttl
+    std::chrono::milliseconds stall;   ///< how long a client waits for a download that makes no progress
+};
+
+}  // namespace vicary::cache

@@ -1,0 +1,62 @@
+#include "cache/Coalescer.h"
+
+#include <thread>
+
+#include <Poco/Logger.h>
+
+namespace vicary::cache {
+
+Coalescer::Coalescer(BlobFetcher& fetcher) : fetcher_(fetcher) {}
+
+Coalescer::~Coalescer()
+{
+    drain(std::chrono::milliseconds(60000));
+}
+
+std::shared_ptr<Download> Coalescer::join(const routing::Digest& digest, const UpstreamSource& source, bool& started)
+{
+    const std::string key = digest.text();
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = running_.find(key);
+    if (it != running_.end()) {
+        started = false;
+        return it->second;
+    }
+    auto download = std::make_shared<Download>(key, digest.algorithm, digest.hex);
+    running_.emplace(key, download);
+    started = true;
+    // The thread owns a share of the download and of the source: it runs to the end whoever still listens.
+    std::thread([this, download, source] {
+        fetcher_.run(*download, source);
+        finish(download->digest());
+    }).detach();
+    return download;
+}
+
+std::shared_ptr<Download> Coalescer::find(const std::string& digest) const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = running_.find(digest);
+    return it == running_.end() ? nullptr : it->second;
+}
+
+void Coalescer::finish(const std::string& digest)
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        running_.erase(digest);
+    }
+    idle_.notify_all();
+}
+
+std::size_t Coalescer::drain(std::chrono::milliseconds limit)
+{
+    std::unique_lock<std::mutex> lock(mutex_);
+    idle_.wait_for(lock, limit, [this] { return running_.empty(); });
+    if (!running_.empty())
+        Poco::Logger::get("cache").warning("stopping with " + std::to_string(running_.size()) +
+                                           " downloads still running; their temp files are removed at next start");
+    return running_.size();
+}
+
+}  // namespace vicary::cache

@@ -1,0 +1,95 @@
+#include "cache/Download.h"
+
+#include <fcntl.h>
+
+namespace vicary::cache {
+
+Download::Download(std::string digest, std::string algorithm, std::string hex)
+    : digest_(std::move(digest)), algorithm_(std::move(algorithm)), hex_(std::move(hex))
+{
+}
+
+void Download::started(std::uint64_t size, const std::string& tempPath)
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        started_ = true;
+        size_ = size;
+        path_ = tempPath;
+    }
+    changed_.notify_all();
+}
+
+void Download::progressed(std::uint64_t total)
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        written_ = total;
+    }
+    changed_.notify_all();
+}
+
+void Download::committed(const storage::StoredBlob& stored)
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_ = true;
+        written_ = stored.size;
+        path_ = stored.path;
+    }
+    changed_.notify_all();
+}
+
+void Download::failed(UpstreamFailure failure)
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        failure_ = std::move(failure);
+    }
+    changed_.notify_all();
+}
+
+std::optional<std::uint64_t> Download::waitForHead(UpstreamFailure& failure)
+{
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [this] { return started_ || failure_.has_value(); });
+    if (failure_ && !started_) {
+        failure = *failure_;
+        return std::nullopt;
+    }
+    return size_;
+}
+
+int Download::openForReading()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (failure_)
+        return -1;
+    return ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+}
+
+std::uint64_t Download::waitForBytes(std::uint64_t offset, std::chrono::milliseconds stall)
+{
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        if (failure_)
+            throw DownloadAborted("blob " + digest_ + ": " + failure_->message);
+        // Until verified, the last byte stays back: a client never holds a complete unverified blob.
+        const std::uint64_t readable = done_ ? size_ : (written_ == size_ && size_ > 0 ? size_ - 1 : written_);
+        if (readable > offset)
+            return readable;
+        const std::uint64_t before = written_;
+        const bool wasDone = done_;
+        if (!changed_.wait_for(lock, stall, [&] { return failure_ || done_ != wasDone || written_ != before; }))
+            throw DownloadAborted("blob " + digest_ + ": no progress from upstream for " +
+                                  std::to_string(stall.count()) + " ms");
+    }
+}
+
+bool Download::finished() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return done_ || failure_.has_value();
+}
+
+}  // namespace vicary::cache

@@ -1,0 +1,71 @@
+// One upstream blob download that belongs to the cache: any number of clients stream it while it grows.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "cache/UpstreamFailure.h"
+#include "storage/BlobStore.h"
+
+namespace vicary::cache {
+
+/// The state of a blob being fetched into the store. Created by the Coalescer and driven by exactly one fetching
+/// thread (the methods marked "fetcher"); clients call the others from any thread. It never buffers the blob in
+/// memory: bytes go to a temp file that readers open and read as it grows.
+class Download {
+public:
+    Download(std::string digest, std::string algorithm, std::string hex);
+
+    // ---- fetcher side
+    /// The upstream answered with the blob's size: readers waiting for the head are released.
+    void started(std::uint64_t size, const std::string& tempPath);
+    /// `total` bytes are now on disk in the temp file.
+    void progressed(std::uint64_t total);
+    /// Verified and committed at `stored`: readers finish from the store.
+    void committed(const storage::StoredBlob& stored);
+    /// The download failed; readers that already sent bytes must abort their connection.
+    void failed(UpstreamFailure failure);
+
+    // ---- reader side
+    /// Waits until the size is known or the download failed. Returns the size, or nullopt with `failure` set.
+    std::optional<std::uint64_t> waitForHead(UpstreamFailure& failure);
+    /// Opens the blob for reading: the committed file when done, else the temp file (the fetcher renames it only
+    /// under the same lock, so the descriptor stays valid). Returns -1 with errno on failure.
+    int openForReading();
+    /// Waits until more than `offset` bytes are readable and returns how many are (at most `size`). The last byte is
+    /// held back until the content is verified, so that a client never receives a whole unverified blob. Throws
+    /// DownloadAborted when the download failed or made no progress for `stall` .
+    std::uint64_t waitForBytes(std::uint64_t offset, std::chrono::milliseconds stall);
+
+    const std::string& digest() const noexcept { return digest_; }
+    const std::string& algorithm() const noexcept { return algorithm_; }
+    const std::string& hex() const noexcept { return hex_; }
+    bool finished() const;
+
+private:
+    const std::string digest_;
+    const std::string algorithm_;
+    const std::string hex_;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    bool started_ = false;
+    bool done_ = false;
+    std::optional<UpstreamFailure> failure_;
+    std::uint64_t size_ = 0;
+    std::uint64_t written_ = 0;
+    std::string path_;  // temp file, then the committed file
+};
+
+/// Thrown to a reader when the download it streams cannot complete: its client connection must be aborted.
+class DownloadAborted : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace vicary::cache

@@ -1,0 +1,322 @@
+#include "cache/ManifestCache.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include <Poco/Crypto/DigestEngine.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Logger.h>
+#include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
+
+#include "cache/UpstreamFailures.h"
+
+namespace vicary::cache {
+namespace {
+
+/// The distribution spec lets a registry refuse manifests over 4 MiB; so do we, upstream ones included.
+constexpr std::uint64_t kMaxManifest = 4 * 1024 * 1024;
+
+std::string hexDigest(const std::string& algorithm, const std::string& body)
+{
+    Poco::Crypto::DigestEngine engine(algorithm == "sha512" ? "SHA512" : "SHA256");
+    engine.update(body);
+    return Poco::DigestEngine::digestToHex(engine.digest());
+}
+
+/// The manifest's media type: the upstream's Content-Type, else the document's own mediaType field.
+std::string mediaTypeOf(const Poco::Net::HTTPResponse& head, const std::string& body)
+{
+    std::string type = head.getContentType();
+    const auto semicolon = type.find(';');
+    if (semicolon != std::string::npos)
+        type = Poco::trim(type.substr(0, semicolon));
+    if (!type.empty() && type != "application/octet-stream" && type != "text/plain")
+        return type;
+    try {
+        Poco::JSON::Parser parser;
+        auto object = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+        if (object->has("mediaType"))
+            return object->getValue<std::string>("mediaType");
+    } catch (const Poco::Exception&) {
+    }
+    return type.empty() ? "application/octet-stream" : type;
+}
+
+upstream::UpstreamRequest manifestRequest(const ManifestRequest& request, const std::string& method,
+                                          const std::string& reference)
+{
+    upstream::UpstreamRequest upstreamRequest;
+    upstreamRequest.method = method;
+    upstreamRequest.url = request.source.url("manifests/" + reference);
+    if (!request.accept.empty())
+        upstreamRequest.headers.emplace_back("Accept", request.accept);
+    return upstreamRequest;
+}
+
+std::string describe(const ManifestRequest& request, const std::string& reference)
+{
+    return "manifest " + request.source.name + (reference.find(':') != std::string::npos ? "@" : ":") + reference;
+}
+
+}  // namespace
+
+ManifestCache::ManifestCache(upstream::UpstreamClient& client, storage::BlobStore& store, TagStore& tags, Clock clock)
+    : client_(client), store_(store), tags_(tags), clock_(clock ? std::move(clock) : Clock([] {
+          return std::chrono::system_clock::now();
+      }))
+{
+}
+
+std::string ManifestCache::acceptKey(const std::vector<std::string>& acceptHeaders)
+{
+    std::set<std::string> types;
+    for (const auto& header : acceptHeaders) {
+        Poco::StringTokenizer tokens(header, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+        for (const auto& token : tokens)
+            types.insert(Poco::toLower(token));
+    }
+    std::string key;
+    for (const auto& type : types)
+        key += (key.empty() ? "" : ", ") + type;
+    return key;
+}
+
+std::optional<ManifestAnswer> ManifestCache::stored(const std::string& digestText)
+{
+    auto digest = routing::parseDigest(digestText);
+    if (!digest)
+        return std::nullopt;
+    auto blob = store_.find(digest->algorithm, digest->hex);
+    auto type = tags_.mediaType(digestText);
+    if (!blob || !type)
+        return std::nullopt;
+    return ManifestAnswer{digestText, *type, blob->size, blob->path, false};
+}
+
+ManifestResult ManifestCache::coalesced(const std::string& key, const std::function<ManifestResult()>& work)
+{
+    std::promise<ManifestResult> promise;
+    std::shared_future<ManifestResult> future;
+    bool leader = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto it = inFlight_.find(key);
+        if (it == inFlight_.end()) {
+            future = promise.get_future().share();
+            inFlight_.emplace(key, future);
+            leader = true;
+        } else {
+            future = it->second;
+        }
+    }
+    if (leader) {
+        ManifestResult result;
+        try {
+            result = work();
+        } catch (const std::exception& e) {
+            result = UpstreamFailure{500, http::OciCode::Unknown, e.what()};
+        }
+        promise.set_value(result);
+        std::lock_guard<std::mutex> lock(mutex_);
+        inFlight_.erase(key);
+    }
+    return future.get();
+}
+
+bool ManifestCache::negative(const std::string& key)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = notFoundUntil_.find(key);
+    if (it == notFoundUntil_.end())
+        return false;
+    if (clock_() < it->second)
+        return true;
+    notFoundUntil_.erase(it);
+    return false;
+}
+
+ManifestResult ManifestCache::get(const ManifestRequest& request)
+{
+    return request.digest ? getByDigest(request) : getByTag(request);
+}
+
+ManifestResult ManifestCache::getByDigest(const ManifestRequest& request)
+{
+    const std::string digest = request.digest->text();
+    if (auto answer = stored(digest))
+        return *answer;  // immutable: no upstream call at all
+    return coalesced("digest\n" + digest, [&] {
+        if (auto answer = stored(digest))
+            return ManifestResult(*answer);
+        return fetch(request, digest, request.digest);
+    });
+}
+
+ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
+{
+    const std::string key =
+        TagStore::keyOf(request.source.registry, request.source.name, request.reference, request.accept);
+    auto record = tags_.find(key);
+    std::optional<ManifestAnswer> cached = record ? stored(record->digest) : std::nullopt;
+    if (cached && clock_() - record->checkedAt < request.tagTtl)
+        return *cached;
+    if (!cached && negative(key))
+        return UpstreamFailure{404, http::OciCode::ManifestUnknown,
+                               "registry " + request.source.registry + ": " + describe(request, request.reference) +
+                                   ": not found upstream (remembered)"};
+
+    return coalesced("tag\n" + key, [&]() -> ManifestResult {
+        Poco::Logger& log = Poco::Logger::get("cache");
+        if (cached) {
+            // Stale: ask with HEAD (Docker Hub does not count HEADs against the pull limit) whether it moved.
+            ManifestResult head = headUpstream(request, request.reference);
+            if (auto* failure = std::get_if<UpstreamFailure>(&head)) {
+                if (failure->notFound()) {
+                    tags_.erase(key);
+                    return head;
+                }
+                log.warning("registry " + request.source.registry + ": " + describe(request, request.reference) +
+                            ": upstream failed (" + failure->message + "); serving the cached " + cached->digest +
+                            " past its freshness");
+                ManifestAnswer stale = *cached;
+                stale.stale = true;
+                return stale;
+            }
+            const auto& answer = std::get<ManifestAnswer>(head);
+            if (answer.digest == cached->digest) {
+                tags_.put(key, TagRecord{cached->digest, cached->mediaType, cached->size, clock_()});
+                return *cached;
+            }
+            if (!answer.digest.empty()) {
+                auto digest = routing::parseDigest(answer.digest);
+                if (digest && routing::isSupportedDigest(*digest)) {
+                    ManifestResult fetched = stored(answer.digest) ? ManifestResult(*stored(answer.digest))
+                                                                   : fetch(request, answer.digest, digest);
+                    if (auto* manifest = std::get_if<ManifestAnswer>(&fetched))
+                        tags_.put(key, TagRecord{manifest->digest, manifest->mediaType, manifest->size, clock_()});
+                    return fetched;
+                }
+            }
+        }
+        ManifestResult fetched = fetch(request, request.reference, std::nullopt);
+        if (auto* manifest = std::get_if<ManifestAnswer>(&fetched)) {
+            tags_.put(key, TagRecord{manifest->digest, manifest->mediaType, manifest->size, clock_()});
+        } else if (std::get<UpstreamFailure>(fetched).notFound() && request.negativeTtl.count() > 0) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            notFoundUntil_[key] = clock_() + request.negativeTtl;
+        }
+        return fetched;
+    });
+}
+
+ManifestResult ManifestCache::fetch(const ManifestRequest& request, const std::string& reference,
+                                    const std::optional<routing::Digest>& expected)
+{
+    const std::string what = describe(request, reference);
+    std::unique_ptr<upstream::UpstreamResponse> response;
+    try {
+        response = client_.send(manifestRequest(request, "GET", reference), request.source.endpoint);
+    } catch (const upstream::UpstreamError& e) {
+        return failureFromError(request.source.registry, e);
+    }
+    if (response->status() != 200)
+        return failureFromStatus(request.source.registry, what, response->status(), http::OciCode::ManifestUnknown);
+    const auto& head = response->head();
+    if (head.hasContentLength() && static_cast<std::uint64_t>(head.getContentLength64()) > kMaxManifest)
+        return UpstreamFailure{502, http::OciCode::ManifestInvalid,
+                               "registry " + request.source.registry + ": " + what + " is larger than 4 MiB; refused"};
+    std::string body(kMaxManifest + 1, '\0');
+    response->body().read(body.data(), static_cast<std::streamsize>(body.size()));
+    body.resize(static_cast<std::size_t>(response->body().gcount()));
+    if (body.size() > kMaxManifest)
+        return UpstreamFailure{502, http::OciCode::ManifestInvalid,
+                               "registry " + request.source.registry + ": " + what + " is larger than 4 MiB; refused"};
+    if (head.hasContentLength() && static_cast<std::uint64_t>(head.getContentLength64()) != body.size())
+        return UpstreamFailure{502, http::OciCode::Unavailable,
+                               "registry " + request.source.registry + ": " + what + ": transfer broke"};
+
+    // What the content must hash to: the digest asked for, else the one the upstream claims, else whatever it is.
+    std::optional<routing::Digest> claimed = expected;
+    if (!claimed) {
+        auto header = routing::parseDigest(head.get("Docker-Content-Digest", ""));
+        if (header && routing::isSupportedDigest(*header))
+            claimed = header;
+    }
+    const std::string algorithm = claimed ? claimed->algorithm : "sha256";
+    const std::string hex = hexDigest(algorithm, body);
+    if (claimed && claimed->hex != hex) {
+        Poco::Logger::get("cache").error("registry " + request.source.registry + ": " + what + ": content hashes to " +
+                                         algorithm + ":" + hex + ", not " + claimed->text() + "; not cached");
+        return UpstreamFailure{502, http::OciCode::Unavailable,
+                               "registry " + request.source.registry + ": " + what +
+                                   ": upstream content does not match its digest"};
+    }
+    const std::string digest = algorithm + ":" + hex;
+    const std::string mediaType = mediaTypeOf(head, body);
+
+    storage::TempBlob temp = store_.createTemp(algorithm);
+    temp.write(body.data(), body.size());
+    auto blob = store_.commitIfDigestMatches(std::move(temp), hex);
+    if (!blob)
+        return UpstreamFailure{500, http::OciCode::Unknown, "manifest " + digest + ": store refused its own digest"};
+    tags_.setMediaType(digest, mediaType);
+    return ManifestAnswer{digest, mediaType, blob->size, blob->path, false};
+}
+
+ManifestResult ManifestCache::headUpstream(const ManifestRequest& request, const std::string& reference)
+{
+    const std::string what = describe(request, reference);
+    std::unique_ptr<upstream::UpstreamResponse> response;
+    try {
+        response = client_.send(manifestRequest(request, "HEAD", reference), request.source.endpoint);
+    } catch (const upstream::UpstreamError& e) {
+        return failureFromError(request.source.registry, e);
+    }
+    if (response->status() != 200)
+        return failureFromStatus(request.source.registry, what, response->status(), http::OciCode::ManifestUnknown);
+    const auto& head = response->head();
+    ManifestAnswer answer;
+    answer.digest = head.get("Docker-Content-Digest", "");
+    answer.mediaType = mediaTypeOf(head, "");
+    answer.size = head.hasContentLength() ? static_cast<std::uint64_t>(head.getContentLength64()) : 0;
+    return answer;
+}
+
+ManifestResult ManifestCache::head(const ManifestRequest& request)
+{
+    if (request.digest) {
+        if (auto answer = stored(request.digest->text()))
+            return *answer;
+        return headUpstream(request, request.reference);
+    }
+    const std::string key =
+        TagStore::keyOf(request.source.registry, request.source.name, request.reference, request.accept);
+    auto record = tags_.find(key);
+    std::optional<ManifestAnswer> cached = record ? stored(record->digest) : std::nullopt;
+    if (cached && clock_() - record->checkedAt < request.tagTtl)
+        return *cached;
+    ManifestResult upstreamAnswer = headUpstream(request, request.reference);
+    if (auto* failure = std::get_if<UpstreamFailure>(&upstreamAnswer)) {
+        if (cached && !failure->notFound()) {
+            ManifestAnswer stale = *cached;
+            stale.stale = true;
+            return stale;
+        }
+        return upstreamAnswer;
+    }
+    auto& answer = std::get<ManifestAnswer>(upstreamAnswer);
+    if (cached && answer.digest == cached->digest)
+        tags_.put(key, TagRecord{cached->digest, cached->mediaType, cached->size, clock_()});
+    if (answer.digest.empty() || answer.size == 0) {
+        // An upstream HEAD that does not say what the manifest is cannot answer a HEAD; only a GET could.
+        return UpstreamFailure{502, http::OciCode::Unavailable,
+                               "registry " + request.source.registry + ": " + describe(request, request.reference) +
+                                   ": upstream HEAD gave no digest or size"};
+    }
+    return answer;
+}
+
+}  // namespace vicary::cache

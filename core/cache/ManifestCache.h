@@ -1,0 +1,81 @@
+// Manifests through the cache: by digest immutable, by tag with a freshness time, revalidated with HEAD upstream.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "cache/TagStore.h"
+#include "cache/UpstreamFailure.h"
+#include "cache/UpstreamSource.h"
+#include "routing/Grammar.h"
+#include "storage/BlobStore.h"
+#include "upstream/UpstreamClient.h"
+
+namespace vicary::cache {
+
+/// A manifest to answer with: its digest, type and size, and for GET the stored file holding its bytes.
+struct ManifestAnswer {
+    std::string digest;
+    std::string mediaType;
+    std::uint64_t size = 0;
+    std::string path;    ///< the stored body; empty for an answer from an upstream HEAD
+    bool stale = false;  ///< served past its freshness because the upstream failed
+};
+
+using ManifestResult = std::variant<ManifestAnswer, UpstreamFailure>;
+
+struct ManifestRequest {
+    UpstreamSource source;
+    std::string reference;                 ///< tag or digest text
+    std::optional<routing::Digest> digest;  ///< set when the reference is a digest
+    std::string accept;                    ///< the client's Accept, normalised (acceptKey)
+    std::chrono::seconds tagTtl{300};
+    std::chrono::seconds negativeTtl{30};
+};
+
+/// The manifest rules of the cache. Thread-safe; concurrent requests for the same manifest make one upstream call.
+class ManifestCache {
+public:
+    using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+    ManifestCache(upstream::UpstreamClient& client, storage::BlobStore& store, TagStore& tags, Clock clock = {});
+
+    /// GET: by digest, from the store or else fetched once and verified; by tag, from the cache while fresh, else
+    /// revalidated with an upstream HEAD (fetched by digest only when it changed), served stale when the upstream
+    /// fails (5xx, 429, no answer). Upstream 404s for a tag are remembered for negativeTtl.
+    ManifestResult get(const ManifestRequest& request);
+
+    /// HEAD: as get, but never an upstream GET: a missing or stale entry is answered from an upstream HEAD.
+    ManifestResult head(const ManifestRequest& request);
+
+    /// The client's Accept header values, split, trimmed, deduplicated and sorted: the part of a tag's cache key
+    /// that keeps a manifest list and a single manifest apart.
+    static std::string acceptKey(const std::vector<std::string>& acceptHeaders);
+
+private:
+    ManifestResult getByDigest(const ManifestRequest& request);
+    ManifestResult getByTag(const ManifestRequest& request);
+    ManifestResult fetch(const ManifestRequest& request, const std::string& reference,
+                         const std::optional<routing::Digest>& expected);
+    ManifestResult headUpstream(const ManifestRequest& request, const std::string& reference);
+    std::optional<ManifestAnswer> stored(const std::string& digest);
+    ManifestResult coalesced(const std::string& key, const std::function<ManifestResult()>& work);
+    bool negative(const std::string& key);
+
+    upstream::UpstreamClient& client_;
+    storage::BlobStore& store_;
+    TagStore& tags_;
+    Clock clock_;
+    std::mutex mutex_;
+    std::map<std::string, std::shared_future<ManifestResult>> inFlight_;
+    std::map<std::string, std::chrono::system_clock::time_point> notFoundUntil_;
+};
+
+}  // namespace vicary::cache

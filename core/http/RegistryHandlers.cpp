@@ -1,0 +1,292 @@
+#include "http/RegistryHandlers.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <sstream>
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/String.h>
+
+#include "cache/UpstreamFailures.h"
+#include "http/BodySender.h"
+#include "http/ByteRange.h"
+#include "http/OciError.h"
+#include "http/ResponseHeaders.h"
+#include "plugin/Registry.h"
+
+namespace vicary::http {
+namespace {
+
+using Poco::Net::HTTPResponse;
+
+/// Closes a file descriptor at scope exit.
+struct FileHandle {
+    int fd;
+    explicit FileHandle(int descriptor) : fd(descriptor) {}
+    ~FileHandle()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    FileHandle(const FileHandle&) = delete;
+    FileHandle& operator=(const FileHandle&) = delete;
+};
+
+void commonHeaders(Poco::Net::HTTPServerResponse& response, const routing::RequestTarget& target)
+{
+    setApiHeaders(response);
+    if (!target.ns.empty())
+        response.set("OCI-Namespace", target.ns);
+}
+
+void sendFailure(Poco::Net::HTTPServerResponse& response, const cache::UpstreamFailure& failure)
+{
+    sendOciError(response, static_cast<HTTPResponse::HTTPStatus>(failure.status), failure.code, failure.message);
+}
+
+bool isHead(const Poco::Net::HTTPServerRequest& request)
+{
+    return request.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD;
+}
+
+/// Sends [range] of a blob of `size` bytes from `fd`; `available` says how much of the file is readable. Aborts the
+/// connection when the transfer cannot complete.
+void sendBlobBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                  const std::string& digest, std::uint64_t size, int fd,
+                  const std::function<std::uint64_t(std::uint64_t)>& available)
+{
+    ByteRange range{0, size == 0 ? 0 : size - 1};
+    const RangeRequest kind = parseRange(request.get("Range", ""), size, range);
+    response.set("Docker-Content-Digest", digest);
+    response.set("Accept-Ranges", "bytes");
+    response.setContentType("application/octet-stream");
+    if (kind == RangeRequest::Unsatisfiable) {
+        response.set("Content-Range", "bytes */" + std::to_string(size));
+        sendOciError(response, HTTPResponse::HTTP_REQUESTED_RANGE_NOT_SATISFIABLE, OciCode::SizeInvalid,
+                     "range " + request.get("Range", "") + " is not satisfiable for blob " + digest + " of " +
+                         std::to_string(size) + " bytes");
+        return;
+    }
+    std::uint64_t first = 0;
+    std::uint64_t length = size;
+    if (kind == RangeRequest::Partial) {
+        response.setStatus(HTTPResponse::HTTP_PARTIAL_CONTENT);
+        response.set("Content-Range", range.contentRange(size));
+        first = range.first;
+        length = range.length();
+    } else {
+        response.setStatus(HTTPResponse::HTTP_OK);
+    }
+    response.setContentLength64(static_cast<Poco::Int64>(length));
+    std::ostream& out = response.send();
+    out.flush();
+    if (isHead(request) || length == 0)
+        return;
+    bool complete = false;
+    try {
+        complete = sendFileRange(request, fd, first, first + length, available);
+    } catch (const std::exception& e) {
+        Poco::Logger::get("http").warning("blob " + digest + ": aborting the transfer to " +
+                                          request.clientAddress().toString() + ": " + e.what());
+    }
+    if (!complete)
+        abortConnection(request, response);
+}
+
+}  // namespace
+
+cache::UpstreamSource sourceOf(const routing::RequestTarget& target)
+{
+    const auto& settings = target.registry->settings();
+    return {target.registry->name(), target.upstreamBase, target.upstreamName,
+            upstream::EndpointSettings{settings.plainHttp, settings.caFile}};
+}
+
+// ---- blobs
+
+BlobHandler::BlobHandler(routing::RequestTarget target, cache::CacheServices& cache)
+    : target_(std::move(target)), cache_(cache)
+{
+}
+
+void BlobHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
+{
+    commonHeaders(response, target_);
+    const routing::Digest& digest = *target_.digest;
+    const std::string digestText = digest.text();
+
+    if (auto stored = cache_.blobs.find(digest.algorithm, digest.hex)) {
+        FileHandle file(::open(stored->path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (file.fd >= 0) {
+            const std::uint64_t size = stored->size;
+            sendBlobBody(request, response, digestText, size, file.fd, [size](std::uint64_t) { return size; });
+            return;
+        }
+    }
+    if (isHead(request)) {
+        headUncached(response);
+        return;
+    }
+
+    bool started = false;
+    auto download = cache_.downloads.join(digest, sourceOf(target_), started);
+    if (started)
+        Poco::Logger::get("cache").information("registry " + target_.registry->name() + ": fetching blob " +
+                                               digestText + " of " + target_.upstreamName);
+    cache::UpstreamFailure failure;
+    auto size = download->waitForHead(failure);
+    if (!size) {
+        sendFailure(response, failure);
+        return;
+    }
+    FileHandle file(download->openForReading());
+    if (file.fd < 0) {
+        sendOciError(response, HTTPResponse::HTTP_BAD_GATEWAY, OciCode::Unavailable,
+                     "blob " + digestText + ": the download failed");
+        return;
+    }
+    const auto stall = cache_.stall;
+    sendBlobBody(request, response, digestText, *size, file.fd,
+                 [&download, stall](std::uint64_t offset) { return download->waitForBytes(offset, stall); });
+}
+
+void BlobHandler::headUncached(Poco::Net::HTTPServerResponse& response)
+{
+    // Answered from an upstream HEAD: the blob is not downloaded for a HEAD.
+    const auto source = sourceOf(target_);
+    const std::string digestText = target_.digest->text();
+    upstream::UpstreamRequest head;
+    head.method = "HEAD";
+    head.url = source.url("blobs/" + digestText);
+    try {
+        auto answer = cache_.client.send(head, source.endpoint);
+        if (answer->status() != 200) {
+            sendFailure(response, cache::failureFromStatus(source.registry, "blob " + digestText, answer->status(),
+                                                           OciCode::BlobUnknown));
+            return;
+        }
+        response.set("Docker-Content-Digest", digestText);
+        response.setContentType("application/octet-stream");
+        if (answer->head().hasContentLength())
+            response.setContentLength64(answer->head().getContentLength64());
+        response.setStatus(HTTPResponse::HTTP_OK);
+        response.send();
+    } catch (const upstream::UpstreamError& e) {
+        sendFailure(response, cache::failureFromError(source.registry, e));
+    }
+}
+
+// ---- manifests
+
+ManifestHandler::ManifestHandler(routing::RequestTarget target, cache::CacheServices& cache)
+    : target_(std::move(target)), cache_(cache)
+{
+}
+
+void ManifestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
+{
+    commonHeaders(response, target_);
+    std::vector<std::string> accept;
+    for (auto it = request.find("Accept"); it != request.end() && Poco::icompare(it->first, "Accept") == 0; ++it)
+        accept.push_back(it->second);
+
+    cache::ManifestRequest manifest;
+    manifest.source = sourceOf(target_);
+    manifest.reference = target_.reference;
+    manifest.digest = target_.digest;
+    manifest.accept = cache::ManifestCache::acceptKey(accept);
+    const auto registryTtl = target_.registry->settings().tagTtl;
+    manifest.tagTtl = registryTtl.count() > 0 ? registryTtl : cache_.tagTtl;
+    manifest.negativeTtl = cache_.negativeTtl;
+
+    cache::ManifestResult result = isHead(request) ? cache_.manifests.head(manifest) : cache_.manifests.get(manifest);
+    if (auto* failure = std::get_if<cache::UpstreamFailure>(&result)) {
+        sendFailure(response, *failure);
+        return;
+    }
+    const auto& answer = std::get<cache::ManifestAnswer>(result);
+    response.setContentType(answer.mediaType);
+    response.set("Docker-Content-Digest", answer.digest);
+    if (answer.stale)
+        response.set("Warning", "110 - \"Response is Stale\"");
+    response.setContentLength64(static_cast<Poco::Int64>(answer.size));
+    response.setStatus(HTTPResponse::HTTP_OK);
+    std::ostream& out = response.send();
+    out.flush();
+    if (isHead(request) || answer.path.empty())
+        return;
+    FileHandle file(::open(answer.path.c_str(), O_RDONLY | O_CLOEXEC));
+    const std::uint64_t size = answer.size;
+    if (file.fd < 0 || !sendFileRange(request, file.fd, 0, size, [size](std::uint64_t) { return size; }))
+        abortConnection(request, response);
+}
+
+// ---- tags/list and referrers
+
+PassThroughHandler::PassThroughHandler(routing::RequestTarget target, std::string query, cache::CacheServices& cache)
+    : target_(std::move(target)), query_(std::move(query)), cache_(cache)
+{
+}
+
+void PassThroughHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
+{
+    commonHeaders(response, target_);
+    const auto source = sourceOf(target_);
+    const bool tags = target_.endpoint == routing::Endpoint::TagsList;
+    const std::string path = tags ? "tags/list" : "referrers/" + target_.reference;
+    const std::string url = source.url(path) + (query_.empty() ? "" : "?" + query_);
+    const std::string key = source.registry + "\n" + url;
+
+    auto entry = cache_.memo.find(key);
+    if (!entry) {
+        upstream::UpstreamRequest get;
+        get.url = url;
+        if (!tags)
+            get.headers.emplace_back("Accept", "application/vnd.oci.image.index.v1+json");
+        try {
+            auto answer = cache_.client.send(get, source.endpoint);
+            if (answer->status() != 200) {
+                sendFailure(response, cache::failureFromStatus(source.registry, path + " of " + source.name,
+                                                               answer->status(),
+                                                               tags ? OciCode::NameUnknown : OciCode::ManifestUnknown));
+                return;
+            }
+            constexpr std::size_t kLimit = 4 * 1024 * 1024;
+            std::string body(kLimit + 1, '\0');
+            answer->body().read(body.data(), static_cast<std::streamsize>(body.size()));
+            body.resize(static_cast<std::size_t>(answer->body().gcount()));
+            if (body.size() > kLimit) {
+                sendOciError(response, HTTPResponse::HTTP_BAD_GATEWAY, OciCode::Unavailable,
+                             "registry " + source.registry + ": " + path + " answer larger than 4 MiB");
+                return;
+            }
+            cache::MemoEntry fresh;
+            fresh.contentType = answer->head().getContentType();
+            fresh.body = std::move(body);
+            // Pagination links name the upstream repository; the client must follow them to us, under its name.
+            std::string link = answer->head().get("Link", "");
+            const std::string upstreamPath = "/v2/" + target_.upstreamName + "/";
+            const std::string clientPath =
+                "/v2/" + (target_.host.empty() || !target_.ns.empty() ? "" : target_.host + "/") + target_.clientName + "/";
+            Poco::replaceInPlace(link, upstreamPath, clientPath);
+            fresh.link = link;
+            cache_.memo.put(key, fresh);
+            entry = std::move(fresh);
+        } catch (const upstream::UpstreamError& e) {
+            sendFailure(response, cache::failureFromError(source.registry, e));
+            return;
+        }
+    }
+    response.setStatus(HTTPResponse::HTTP_OK);
+    response.setContentType(entry->contentType.empty() ? "application/json" : entry->contentType);
+    if (!entry->link.empty())
+        response.set("Link", entry->link);
+    response.setContentLength64(static_cast<Poco::Int64>(entry->body.size()));
+    response.send() << entry->body;
+    (void)request;
+}
+
+}  // namespace vicary::http
