@@ -124,23 +124,27 @@ void BlobFetcher::fetch(Download& download, const UpstreamSource& source)
             continue;
         }
 
-        std::istream& body = response->body();
-        while (temp.size() < size) {
-            const std::uint64_t wanted = std::min<std::uint64_t>(buffer.size(), size - temp.size() + skip);
-            body.read(buffer.data(), static_cast<std::streamsize>(wanted));
-            const auto got = static_cast<std::uint64_t>(body.gcount());
-            if (got == 0)
-                break;
-            const std::uint64_t skipped = std::min(skip, got);
-            skip -= skipped;
-            if (got > skipped) {
-                temp.write(buffer.data() + skipped, static_cast<std::size_t>(got - skipped));
-                download.progressed(temp.size());
+        lastProblem = "connection ended early";
+        try {
+            std::istream& body = response->body();
+            while (temp.size() < size) {
+                const std::uint64_t wanted = std::min<std::uint64_t>(buffer.size(), size - temp.size() + skip);
+                body.read(buffer.data(), static_cast<std::streamsize>(wanted));
+                const auto got = static_cast<std::uint64_t>(body.gcount());
+                if (got == 0)
+                    break;
+                const std::uint64_t skipped = std::min(skip, got);
+                skip -= skipped;
+                if (got > skipped) {
+                    temp.write(buffer.data() + skipped, static_cast<std::size_t>(got - skipped));
+                    download.progressed(temp.size());
+                }
             }
+        } catch (const upstream::UpstreamError& e) {
+            lastProblem = e.what();
         }
         if (temp.size() >= size)
             break;
-        lastProblem = "connection ended early";
         log.warning("registry " + source.registry + ": " + what + ": transfer broke after " +
                     std::to_string(temp.size()) + " of " + std::to_string(size) + " bytes; resuming");
         ++resumes;

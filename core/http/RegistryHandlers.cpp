@@ -89,7 +89,7 @@ void sendBlobBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerRe
     try {
         complete = sendFileRange(request, fd, first, first + length, available);
     } catch (const std::exception& e) {
-        Poco::Logger::get("http").warning("blob " + digest + ": aborting the transfer to " +
+        Poco::Logger::get("http").warning("aborting the transfer of blob " + digest + " to " +
                                           request.clientAddress().toString() + ": " + e.what());
     }
     if (!complete)
