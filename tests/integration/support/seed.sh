@@ -35,7 +35,8 @@ seed_image() {
   shift 3
   local host
   host="$(registry_host "$registry")"
-  build_image "$registry-${repo//\//_}-$tag" "$tag" "$@"
+  SEED_COUNT=$((${SEED_COUNT:-0} + 1))  # a tag may be pushed again with another image
+  build_image "$registry-${repo//\//_}-$tag-$SEED_COUNT" "$tag" "$@"
   local all=()
   [ "$(summary_get "$IMAGE_SUMMARY" index)" = null ] || all=(--all)
   local out="$IMAGE_LAYOUT.push.log"
