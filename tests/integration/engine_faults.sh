@@ -107,4 +107,14 @@ assert_contains "$headers" "Content-Length: $(summary_get "$summary" layers.2.si
 [ "$(fake_upstream_requests slow GET "/blobs/$l2")" -eq 0 ] || fail "HEAD downloaded the blob"
 pass "HEAD on an uncached blob makes no upstream GET"
 
+# Referrers (cosign signatures, SBOMs): passed through with the query, remembered briefly.
+referrers="$v/slow.vicary.test/team/app/referrers/$l0?artifactType=application/vnd.dev.cosign.artifact.sig.v1%2Bjson"
+for _ in 1 2 3; do
+  answer="$(curl -sS -f -D "$TEST_TMP/rh" --max-time 10 "$referrers")" || fail "referrers were not served"
+  assert_contains "$answer" '"artifactType": "application/vnd.dev.cosign.artifact.sig.v1+json"' "the referrers index is passed through"
+done
+[ "$(fake_upstream_requests slow GET "/referrers/$l0")" -eq 1 ] || fail "3 referrers requests made $(fake_upstream_requests slow GET "/referrers/") upstream requests"
+grep -q "referrers/$l0?artifactType=" "$TEST_TMP/slow-requests.log" || fail "the artifactType query was not passed upstream"
+pass "referrers are passed through with their query and remembered briefly (3 requests, 1 upstream)"
+
 stop_vicary TERM

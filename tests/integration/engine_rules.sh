@@ -91,6 +91,10 @@ pass "NAME_INVALID, TAG_INVALID, DIGEST_INVALID, BLOB_UNKNOWN, MANIFEST_UNKNOWN,
 # --- tags/list is passed through
 tags="$(curl -sS --max-time 30 "$v/team/app/tags/list")"
 assert_contains "$tags" '"tags":["v1"]' "tags/list is passed through"
+registry_mark up
+curl -sS -f --max-time 30 -o /dev/null "$v/team/app/tags/list?n=1" || fail "tags/list?n=1"
+[ "$(registry_requests up GET 'tags/list[?]n=1')" -eq 1 ] || fail "tags/list's n was not passed upstream"
+pass "tags/list passes n on to the upstream"
 
 # --- upstream down: tags stale, digests fine, uncached things a JSON 502 naming the registry
 layer="$(summary_get "$first_summary" layers.0.digest)"

@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import urllib.parse
 import signal
 import socket
 import sys
@@ -40,7 +41,9 @@ MANIFEST_TYPES = (
     "application/vnd.docker.distribution.manifest.list.v2+json",
 )
 DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
-ROUTE_RE = re.compile(r"^/v2/(?P<name>.+)/(?P<kind>manifests|blobs|tags)/(?P<ref>[^/]+)$")
+ROUTE_RE = re.compile(r"^/v2/(?P<name>.+)/(?P<kind>manifests|blobs|tags|referrers)/(?P<ref>[^/]+)$")
+# What the referrers API answers for any digest: one signature, as cosign would have pushed it.
+SIGNATURE_ARTIFACT = "application/vnd.dev.cosign.artifact.sig.v1+json"
 
 
 class Selector:
@@ -193,6 +196,14 @@ class Handler(BaseHTTPRequestHandler):
             if ref != "list":
                 return self.send_error_json(404, "NAME_UNKNOWN", "no route for %s" % path, head)
             return self.send_json(200, {"name": up.repo, "tags": sorted(up.tags)}, head)
+        if m.group("kind") == "referrers":
+            query = urllib.parse.parse_qs(self.path.split("?", 1)[1] if "?" in self.path else "")
+            index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                     "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                    "digest": "sha256:" + "f" * 64, "size": 1,
+                                    "artifactType": SIGNATURE_ARTIFACT, "annotations": {"subject": ref}}]}
+            headers = {"OCI-Filters-Applied": "artifactType"} if "artifactType" in query else None
+            return self.send_json(200, index, head, headers)
         if m.group("kind") == "manifests":
             return self.serve_manifest(ref, head)
         return self.serve_blob(ref, range_header, head)
