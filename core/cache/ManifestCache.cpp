@@ -212,18 +212,29 @@ ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
     });
 }
 
-ManifestResult ManifestCache::fetch(const ManifestRequest& request, const std::string& reference,
-                                    const std::optional<routing::Digest>& expected)
+std::variant<std::unique_ptr<upstream::UpstreamResponse>, UpstreamFailure> ManifestCache::ask(
+    const ManifestRequest& request, const std::string& method, const std::string& reference)
 {
-    const std::string what = describe(request, reference);
     std::unique_ptr<upstream::UpstreamResponse> response;
     try {
-        response = client_.send(manifestRequest(request, "GET", reference), request.source.endpoint);
+        response = client_.send(manifestRequest(request, method, reference), request.source.endpoint);
     } catch (const upstream::UpstreamError& e) {
         return failureFromError(request.source.registry, e);
     }
     if (response->status() != 200)
-        return failureFromStatus(request.source.registry, what, response->status(), http::OciCode::ManifestUnknown);
+        return failureFromStatus(request.source.registry, describe(request, reference), response->status(),
+                                 http::OciCode::ManifestUnknown);
+    return response;
+}
+
+ManifestResult ManifestCache::fetch(const ManifestRequest& request, const std::string& reference,
+                                    const std::optional<routing::Digest>& expected)
+{
+    const std::string what = describe(request, reference);
+    auto asked = ask(request, "GET", reference);
+    if (auto* failure = std::get_if<UpstreamFailure>(&asked))
+        return *failure;
+    auto& response = std::get<std::unique_ptr<upstream::UpstreamResponse>>(asked);
     const auto& head = response->head();
     if (head.hasContentLength() && static_cast<std::uint64_t>(head.getContentLength64()) > kMaxManifest)
         return UpstreamFailure{502, http::OciCode::ManifestInvalid,
@@ -268,16 +279,10 @@ ManifestResult ManifestCache::fetch(const ManifestRequest& request, const std::s
 
 ManifestResult ManifestCache::headUpstream(const ManifestRequest& request, const std::string& reference)
 {
-    const std::string what = describe(request, reference);
-    std::unique_ptr<upstream::UpstreamResponse> response;
-    try {
-        response = client_.send(manifestRequest(request, "HEAD", reference), request.source.endpoint);
-    } catch (const upstream::UpstreamError& e) {
-        return failureFromError(request.source.registry, e);
-    }
-    if (response->status() != 200)
-        return failureFromStatus(request.source.registry, what, response->status(), http::OciCode::ManifestUnknown);
-    const auto& head = response->head();
+    auto asked = ask(request, "HEAD", reference);
+    if (auto* failure = std::get_if<UpstreamFailure>(&asked))
+        return *failure;
+    const auto& head = std::get<std::unique_ptr<upstream::UpstreamResponse>>(asked)->head();
     ManifestAnswer answer;
     answer.digest = head.get("Docker-Content-Digest", "");
     answer.mediaType = mediaTypeOf(head, "");

@@ -64,6 +64,10 @@ private:
     ManifestResult getByTag(const ManifestRequest& request);
     ManifestResult fetch(const ManifestRequest& request, const std::string& reference,
                          const std::optional<routing::Digest>& expected);
+    /// The upstream's 200 answer to `method` of manifests/<reference>, or the failure the client gets instead.
+    std::variant<std::unique_ptr<upstream::UpstreamResponse>, UpstreamFailure> ask(const ManifestRequest& request,
+                                                                                 const std::string& method,
+                                                                                 const std::string& reference);
     ManifestResult headUpstream(const ManifestRequest& request, const std::string& reference);
     std::optional<ManifestAnswer> stored(const std::string& digest);
     ManifestResult coalesced(const std::string& key, const std::function<ManifestResult()>& work);

@@ -14,18 +14,12 @@
 #include "cache/Coalescer.h"
 #include "storage/BlobStore.h"
 #include "support/FakeHttpServer.h"
+#include "support/LoopbackResolver.h"
 #include "support/TempDir.h"
 #include "upstream/UpstreamClient.h"
 
 namespace vicary::cache {
 namespace {
-
-/// Resolves every name to 127.0.0.1: the fake upstream is the only host.
-class LoopbackResolver final : public upstream::DnsResolver {
-public:
-    std::vector<Poco::Net::IPAddress> resolve(const std::string&) const override { return {Poco::Net::IPAddress("127.0.0.1")}; }
-    std::string describe() const override { return "loopback"; }
-};
 
 std::string sha256(const std::string& data)
 {
@@ -51,7 +45,7 @@ public:
             blob_[i] = static_cast<char>((i * 131) % 251);
         hex_ = sha256(blob_);
         store_ = std::make_unique<storage::BlobStore>(dir_.path());
-        client_ = std::make_unique<upstream::UpstreamClient>(std::make_shared<LoopbackResolver>(), upstream::ClientSettings{});
+        client_ = std::make_unique<upstream::UpstreamClient>(std::make_shared<test::LoopbackResolver>(), upstream::ClientSettings{});
         fetcher_ = std::make_unique<BlobFetcher>(*client_, *store_, FetchSettings{});
         coalescer_ = std::make_unique<Coalescer>(*fetcher_);
     }

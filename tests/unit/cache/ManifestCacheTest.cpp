@@ -5,16 +5,11 @@
 
 #include "cache/ManifestCache.h"
 #include "support/FakeHttpServer.h"
+#include "support/LoopbackResolver.h"
 #include "support/TempDir.h"
 
 namespace vicary::cache {
 namespace {
-
-class LoopbackResolver final : public upstream::DnsResolver {
-public:
-    std::vector<Poco::Net::IPAddress> resolve(const std::string&) const override { return {Poco::Net::IPAddress("127.0.0.1")}; }
-    std::string describe() const override { return "loopback"; }
-};
 
 std::string digestOf(const std::string& body)
 {
@@ -43,7 +38,7 @@ public:
         now_ = std::chrono::system_clock::time_point(std::chrono::hours(1000));
         blobs_ = std::make_unique<storage::BlobStore>(dir_.path());
         tags_ = std::make_unique<TagStore>(dir_.path());
-        client_ = std::make_unique<upstream::UpstreamClient>(std::make_shared<LoopbackResolver>(), upstream::ClientSettings{});
+        client_ = std::make_unique<upstream::UpstreamClient>(std::make_shared<test::LoopbackResolver>(), upstream::ClientSettings{});
         cache_ = std::make_unique<ManifestCache>(*client_, *blobs_, *tags_, [this] { return now_; });
         manifest_ = std::string(R"({"schemaVersion":2,"mediaType":")") + kType + R"(","layers":[]})";
     }

@@ -206,7 +206,7 @@ plugin = quay
         TempDirectory dir;
         const std::string file = dir.write("vicary.ini", std::string(kDockerHub) + "[cache]\nmax_bytes = 1\n");
         CPPUNIT_ASSERT_EQUAL(file + ":4: [cache] max_bytes: unknown key; [cache] accepts directory, max_size, min_free, "
-                                    "tag_ttl",
+                                    "tag_ttl, negative_ttl",
                              loadError(file));
     }
 
