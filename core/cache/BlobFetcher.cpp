@@ -33,7 +33,7 @@ bool parseContentRange(const std::string& value, std::uint64_t& start, std::uint
 
 }  // namespace
 
-BlobFetcher::BlobFetcher(upstream::UpstreamClient& client, storage::BlobStore& store, FetchSettings settings)
+BlobFetcher::BlobFetcher(upstream::RegistryClient& client, storage::BlobStore& store, FetchSettings settings)
     : client_(client), store_(store), settings_(settings)
 {
 }
@@ -78,7 +78,10 @@ void BlobFetcher::fetch(Download& download, const UpstreamSource& source)
             request.headers.emplace_back("Range", "bytes=" + std::to_string(temp.size()) + "-");
         std::unique_ptr<upstream::UpstreamResponse> response;
         try {
-            response = client_.send(request, source.endpoint);
+            response = client_.send(request, source.access());
+        } catch (const upstream::AuthError& e) {
+            download.failed(failureFromAuth(e));
+            return;
         } catch (const upstream::UpstreamError& e) {
             if (!sizeKnown) {
                 download.failed(failureFromError(source.registry, e));

@@ -6,7 +6,7 @@
 #include "cache/Download.h"
 #include "cache/UpstreamSource.h"
 #include "storage/BlobStore.h"
-#include "upstream/UpstreamClient.h"
+#include "upstream/RegistryClient.h"
 
 namespace vicary::cache {
 
@@ -18,7 +18,7 @@ struct FetchSettings {
 /// Drives the fetcher side of a Download. Thread-safe: one fetcher serves every download thread.
 class BlobFetcher {
 public:
-    BlobFetcher(upstream::UpstreamClient& client, storage::BlobStore& store, FetchSettings settings);
+    BlobFetcher(upstream::RegistryClient& client, storage::BlobStore& store, FetchSettings settings);
 
     /// GETs the blob from `source`, writes it to a temp file while reporting progress, resumes a broken transfer
     /// with a Range request from the last byte on disk (at most maxResumes times), and commits it only when its
@@ -28,7 +28,7 @@ public:
 private:
     void fetch(Download& download, const UpstreamSource& source);
 
-    upstream::UpstreamClient& client_;
+    upstream::RegistryClient& client_;
     storage::BlobStore& store_;
     FetchSettings settings_;
 };

@@ -7,7 +7,7 @@
 #include "cache/ManifestCache.h"
 #include "cache/ResponseMemo.h"
 #include "storage/BlobStore.h"
-#include "upstream/UpstreamClient.h"
+#include "upstream/RegistryClient.h"
 
 namespace vicary::cache {
 
@@ -17,7 +17,7 @@ struct CacheServices {
     Coalescer& downloads;
     ManifestCache& manifests;
     ResponseMemo& memo;  ///< brief cache of passed-through answers (tags/list, referrers)
-    upstream::UpstreamClient& client;
+    upstream::RegistryClient& client;
     std::chrono::seconds tagTtl;       ///< [cache] tag_ttl
     std::chrono::seconds negativeTtl;  ///< [cache] negative_ttl
     std::chrono::milliseconds stall;   ///< how long a client waits for a download that makes no progress

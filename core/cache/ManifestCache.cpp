@@ -63,7 +63,7 @@ std::string describe(const ManifestRequest& request, const std::string& referenc
 
 }  // namespace
 
-ManifestCache::ManifestCache(upstream::UpstreamClient& client, storage::BlobStore& store, TagStore& tags, Clock clock)
+ManifestCache::ManifestCache(upstream::RegistryClient& client, storage::BlobStore& store, TagStore& tags, Clock clock)
     : client_(client), store_(store), tags_(tags), clock_(clock ? std::move(clock) : Clock([] {
           return std::chrono::system_clock::now();
       }))
@@ -217,7 +217,9 @@ std::variant<std::unique_ptr<upstream::UpstreamResponse>, UpstreamFailure> Manif
 {
     std::unique_ptr<upstream::UpstreamResponse> response;
     try {
-        response = client_.send(manifestRequest(request, method, reference), request.source.endpoint);
+        response = client_.send(manifestRequest(request, method, reference), request.source.access());
+    } catch (const upstream::AuthError& e) {
+        return failureFromAuth(e);
     } catch (const upstream::UpstreamError& e) {
         return failureFromError(request.source.registry, e);
     }

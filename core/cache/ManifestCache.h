@@ -16,7 +16,7 @@
 #include "cache/UpstreamSource.h"
 #include "routing/Grammar.h"
 #include "storage/BlobStore.h"
-#include "upstream/UpstreamClient.h"
+#include "upstream/RegistryClient.h"
 
 namespace vicary::cache {
 
@@ -45,7 +45,7 @@ class ManifestCache {
 public:
     using Clock = std::function<std::chrono::system_clock::time_point()>;
 
-    ManifestCache(upstream::UpstreamClient& client, storage::BlobStore& store, TagStore& tags, Clock clock = {});
+    ManifestCache(upstream::RegistryClient& client, storage::BlobStore& store, TagStore& tags, Clock clock = {});
 
     /// GET: by digest, from the store or else fetched once and verified; by tag, from the cache while fresh, else
     /// revalidated with an upstream HEAD (fetched by digest only when it changed), served stale when the upstream
@@ -73,7 +73,7 @@ private:
     ManifestResult coalesced(const std::string& key, const std::function<ManifestResult()>& work);
     bool negative(const std::string& key);
 
-    upstream::UpstreamClient& client_;
+    upstream::RegistryClient& client_;
     storage::BlobStore& store_;
     TagStore& tags_;
     Clock clock_;

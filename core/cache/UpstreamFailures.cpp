@@ -10,8 +10,10 @@ UpstreamFailure failureFromStatus(const std::string& registry, const std::string
         return {404, notFoundCode, prefix + " (not found)"};
     if (status == 429)
         return {503, http::OciCode::TooManyRequests, prefix + " (too many requests; rate limited)"};
-    if (status == 401 || status == 403)
-        return {502, http::OciCode::Unavailable, prefix + " (access refused)"};
+    if (status == 401)
+        return {401, http::OciCode::Unauthorized, prefix + " (authentication required)"};
+    if (status == 403)
+        return {403, http::OciCode::Denied, prefix + " (access denied)"};
     return {502, http::OciCode::Unavailable, prefix};
 }
 
@@ -19,6 +21,15 @@ UpstreamFailure failureFromError(const std::string& registry, const upstream::Up
 {
     const int status = error.kind() == upstream::UpstreamError::Kind::Timeout ? 504 : 502;
     return {status, http::OciCode::Unavailable, "registry " + registry + ": " + error.what()};
+}
+
+}  // namespace vicary::cache
+
+namespace vicary::cache {
+
+UpstreamFailure failureFromAuth(const upstream::AuthError& error)
+{
+    return {error.status(), error.status() == 403 ? http::OciCode::Denied : http::OciCode::Unauthorized, error.what()};
 }
 
 }  // namespace vicary::cache

@@ -102,7 +102,7 @@ cache::UpstreamSource sourceOf(const routing::RequestTarget& target)
 {
     const auto& settings = target.registry->settings();
     return {target.registry->name(), target.upstreamBase, target.upstreamName,
-            upstream::EndpointSettings{settings.plainHttp, settings.caFile}};
+            upstream::EndpointSettings{settings.plainHttp, settings.caFile}, &target.registry->plugin()};
 }
 
 // ---- blobs
@@ -162,7 +162,7 @@ void BlobHandler::headUncached(Poco::Net::HTTPServerResponse& response)
     head.method = "HEAD";
     head.url = source.url("blobs/" + digestText);
     try {
-        auto answer = cache_.client.send(head, source.endpoint);
+        auto answer = cache_.client.send(head, source.access());
         if (answer->status() != 200) {
             sendFailure(response, cache::failureFromStatus(source.registry, "blob " + digestText, answer->status(),
                                                            OciCode::BlobUnknown));
@@ -174,6 +174,8 @@ void BlobHandler::headUncached(Poco::Net::HTTPServerResponse& response)
             response.setContentLength64(answer->head().getContentLength64());
         response.setStatus(HTTPResponse::HTTP_OK);
         response.send();
+    } catch (const upstream::AuthError& e) {
+        sendFailure(response, cache::failureFromAuth(e));
     } catch (const upstream::UpstreamError& e) {
         sendFailure(response, cache::failureFromError(source.registry, e));
     }
@@ -247,7 +249,7 @@ void PassThroughHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Po
         if (!tags)
             get.headers.emplace_back("Accept", "application/vnd.oci.image.index.v1+json");
         try {
-            auto answer = cache_.client.send(get, source.endpoint);
+            auto answer = cache_.client.send(get, source.access());
             if (answer->status() != 200) {
                 sendFailure(response, cache::failureFromStatus(source.registry, path + " of " + source.name,
                                                                answer->status(),
@@ -275,6 +277,9 @@ void PassThroughHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Po
             fresh.link = link;
             cache_.memo.put(key, fresh);
             entry = std::move(fresh);
+        } catch (const upstream::AuthError& e) {
+            sendFailure(response, cache::failureFromAuth(e));
+            return;
         } catch (const upstream::UpstreamError& e) {
             sendFailure(response, cache::failureFromError(source.registry, e));
             return;

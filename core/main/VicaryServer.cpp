@@ -29,6 +29,8 @@
 #include "plugin/RegistrySet.h"
 #include "storage/BlobStore.h"
 #include "upstream/DnsResolver.h"
+#include "upstream/RegistryClient.h"
+#include "upstream/TokenCache.h"
 #include "upstream/UpstreamClient.h"
 
 namespace vicary {
@@ -201,7 +203,9 @@ int VicaryServer::serve()
     upstream::ClientSettings clientSettings;
     clientSettings.connectTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(settings.upstream.connectTimeout);
     clientSettings.readTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(settings.upstream.readTimeout);
-    upstream::UpstreamClient client(sharedResolver, clientSettings);
+    upstream::UpstreamClient http(sharedResolver, clientSettings);
+    upstream::TokenCache tokens;
+    upstream::RegistryClient client(http, tokens);
     cache::ManifestCache manifests(client, blobs, tags);
     cache::BlobFetcher fetcher(client, blobs, cache::FetchSettings{});
     cache::Coalescer downloads(fetcher);

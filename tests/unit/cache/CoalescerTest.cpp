@@ -16,6 +16,7 @@
 #include "support/FakeHttpServer.h"
 #include "support/LoopbackResolver.h"
 #include "support/TempDir.h"
+#include "upstream/RegistryClient.h"
 #include "upstream/UpstreamClient.h"
 
 namespace vicary::cache {
@@ -45,7 +46,8 @@ public:
             blob_[i] = static_cast<char>((i * 131) % 251);
         hex_ = sha256(blob_);
         store_ = std::make_unique<storage::BlobStore>(dir_.path());
-        client_ = std::make_unique<upstream::UpstreamClient>(std::make_shared<test::LoopbackResolver>(), upstream::ClientSettings{});
+        http_ = std::make_unique<upstream::UpstreamClient>(std::make_shared<test::LoopbackResolver>(), upstream::ClientSettings{});
+        client_ = std::make_unique<upstream::RegistryClient>(*http_, tokens_);
         fetcher_ = std::make_unique<BlobFetcher>(*client_, *store_, FetchSettings{});
         coalescer_ = std::make_unique<Coalescer>(*fetcher_);
     }
@@ -55,6 +57,7 @@ public:
         coalescer_.reset();
         fetcher_.reset();
         client_.reset();
+        http_.reset();
         store_.reset();
     }
 
@@ -177,7 +180,9 @@ private:
     std::string blob_;
     std::string hex_;
     std::unique_ptr<storage::BlobStore> store_;
-    std::unique_ptr<upstream::UpstreamClient> client_;
+    std::unique_ptr<upstream::UpstreamClient> http_;
+    upstream::TokenCache tokens_;
+    std::unique_ptr<upstream::RegistryClient> client_;
     std::unique_ptr<BlobFetcher> fetcher_;
     std::unique_ptr<Coalescer> coalescer_;
 };

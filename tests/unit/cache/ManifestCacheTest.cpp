@@ -7,6 +7,7 @@
 #include "support/FakeHttpServer.h"
 #include "support/LoopbackResolver.h"
 #include "support/TempDir.h"
+#include "upstream/RegistryClient.h"
 
 namespace vicary::cache {
 namespace {
@@ -38,7 +39,8 @@ public:
         now_ = std::chrono::system_clock::time_point(std::chrono::hours(1000));
         blobs_ = std::make_unique<storage::BlobStore>(dir_.path());
         tags_ = std::make_unique<TagStore>(dir_.path());
-        client_ = std::make_unique<upstream::UpstreamClient>(std::make_shared<test::LoopbackResolver>(), upstream::ClientSettings{});
+        http_ = std::make_unique<upstream::UpstreamClient>(std::make_shared<test::LoopbackResolver>(), upstream::ClientSettings{});
+        client_ = std::make_unique<upstream::RegistryClient>(*http_, tokens_);
         cache_ = std::make_unique<ManifestCache>(*client_, *blobs_, *tags_, [this] { return now_; });
         manifest_ = std::string(R"({"schemaVersion":2,"mediaType":")") + kType + R"(","layers":[]})";
     }
@@ -150,7 +152,9 @@ private:
     std::chrono::system_clock::time_point now_;
     std::unique_ptr<storage::BlobStore> blobs_;
     std::unique_ptr<TagStore> tags_;
-    std::unique_ptr<upstream::UpstreamClient> client_;
+    std::unique_ptr<upstream::UpstreamClient> http_;
+    upstream::TokenCache tokens_;
+    std::unique_ptr<upstream::RegistryClient> client_;
     std::unique_ptr<ManifestCache> cache_;
     std::string manifest_;
 };

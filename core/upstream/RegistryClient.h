@@ -1,0 +1,70 @@
+// Requests to one registry's upstream with its authentication: challenges answered, tokens fetched and cached.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <vicary/RegistryPlugin.h>
+
+#include "upstream/TokenCache.h"
+#include "upstream/UpstreamClient.h"
+
+namespace vicary::upstream {
+
+/// Which registry a request is for, and how to reach and authenticate to it.
+struct RegistryAccess {
+    std::string registry;                    ///< registry name, for messages and the token cache
+    const RegistryPlugin* plugin = nullptr;  ///< answers challenges with credentials or anonymous
+    EndpointSettings endpoint;
+    std::string scope;  ///< the token scope this request needs, e.g. "repository:library/alpine:pull"
+};
+
+/// The upstream refused our credentials (or has none for us): what the client is told, without any secret.
+class AuthError : public std::runtime_error {
+public:
+    AuthError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+    int status() const noexcept { return status_; }  ///< 401 or 403
+
+private:
+    int status_;
+};
+
+/// UpstreamClient plus registry auth, as `docker pull` does it: a request that gets 401 with a challenge is
+/// answered and sent again once: Bearer → a token from the realm the registry advertised (anonymously or with the
+/// plugin's credentials as Basic, which go only to that realm), cached per registry and scope until it expires;
+/// Basic → the plugin's credentials. Later requests send the cached token first. Thread-safe.
+class RegistryClient {
+public:
+    RegistryClient(UpstreamClient& client, TokenCache& tokens);
+
+    /// Sends `request` to the registry of `access`, authenticating as needed. Returns the final response (any
+    /// status but a 401 we could answer). Throws UpstreamError when a request got no answer and AuthError when the
+    /// token realm refused the credentials or the registry still answers 401 with a fresh token.
+    std::unique_ptr<UpstreamResponse> send(UpstreamRequest request, const RegistryAccess& access);
+
+private:
+    struct KnownChallenge {
+        std::string scheme;  // "bearer" or "basic"
+        std::string realm;
+        std::string service;
+    };
+
+    std::optional<std::string> authorizationFor(const RegistryAccess& access, const KnownChallenge& challenge,
+                                                bool allowFetch);
+    std::string fetchToken(const RegistryAccess& access, const KnownChallenge& challenge, const std::string& scope);
+    /// Keeps the ratelimit-limit / ratelimit-remaining headers Docker Hub sends, and warns once when fewer than a
+    /// tenth of the pulls are left.
+    void noteRateLimit(const std::string& registry, const Poco::Net::HTTPResponse& head);
+
+    UpstreamClient& client_;
+    TokenCache& tokens_;
+    std::mutex mutex_;
+    std::map<std::string, KnownChallenge> challenges_;  // by registry: learnt from its last 401
+    std::map<std::string, bool> rateLimitLow_;          // by registry: whether we already warned
+};
+
+}  // namespace vicary::upstream
