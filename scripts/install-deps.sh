@@ -12,6 +12,8 @@ packages=(
   libcppunit-dev curl ca-certificates dnsmasq-base
   # integration-test harness (tests/integration/support/): a real registry, a real client, a fake upstream
   docker-registry skopeo python3
+  # upstream-auth harness (support/tls.sh, token_server.py, auth_registry.sh, cdn_front.py): TLS, JWTs, htpasswd
+  openssl python3-jwt python3-cryptography apache2-utils
 )
 
 missing=()

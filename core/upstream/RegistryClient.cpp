@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <sstream>
+#include <thread>
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/Logger.h>
@@ -69,6 +70,41 @@ UpstreamAuth authOf(const RegistryAccess& access, const AuthChallenge& challenge
 RegistryClient::RegistryClient(UpstreamClient& client, TokenCache& tokens) : client_(client), tokens_(tokens) {}
 
 std::unique_ptr<UpstreamResponse> RegistryClient::send(UpstreamRequest request, const RegistryAccess& access)
+{
+    constexpr int kRetries = 2;
+    constexpr std::chrono::milliseconds kBackoff{250};
+    constexpr std::chrono::seconds kLongestRetryAfter{5};
+    for (int attempt = 0;; ++attempt) {
+        std::chrono::milliseconds wait = kBackoff * (1 << attempt);
+        try {
+            auto response = sendOnce(request, access);
+            const int status = response->status();
+            if (attempt == kRetries || (status < 500 && status != 429))
+                return response;
+            if (status == 429) {
+                // Retry-After in seconds; a date or a long wait means: give the client the 429 now.
+                const std::string retryAfter = response->head().get("Retry-After", "");
+                char* end = nullptr;
+                const long seconds = retryAfter.empty() ? 0 : std::strtol(retryAfter.c_str(), &end, 10);
+                if (!retryAfter.empty() && (end == nullptr || *end != '\0' || seconds < 0 ||
+                                            std::chrono::seconds(seconds) > kLongestRetryAfter))
+                    return response;
+                wait = std::max(wait, std::chrono::milliseconds(std::chrono::seconds(seconds)));
+            }
+            Poco::Logger::get("upstream").information("registry " + access.registry + ": " + request.method + " " +
+                                                      withoutQuery(request.url) + " answered " +
+                                                      std::to_string(status) + "; trying again");
+        } catch (const UpstreamError& e) {
+            if (attempt == kRetries || e.kind() != UpstreamError::Kind::Connect)
+                throw;
+            Poco::Logger::get("upstream").information("registry " + access.registry + ": " + e.what() +
+                                                      "; trying again");
+        }
+        std::this_thread::sleep_for(wait);
+    }
+}
+
+std::unique_ptr<UpstreamResponse> RegistryClient::sendOnce(UpstreamRequest request, const RegistryAccess& access)
 {
     std::optional<KnownChallenge> known;
     {

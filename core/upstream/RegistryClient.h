@@ -42,11 +42,16 @@ public:
     RegistryClient(UpstreamClient& client, TokenCache& tokens);
 
     /// Sends `request` to the registry of `access`, authenticating as needed. Returns the final response (any
-    /// status but a 401 we could answer). Throws UpstreamError when a request got no answer and AuthError when the
-    /// token realm refused the credentials or the registry still answers 401 with a fresh token.
+    /// status but a 401 we could answer). A refused connection, a 5xx or a 429 is tried again after a short backoff
+    /// (429 after its Retry-After, when that is at most a few seconds), at most twice, so that a client waits
+    /// seconds, not minutes; a timeout is not retried (it already took the client's patience). Throws UpstreamError
+    /// when a request got no answer and AuthError when the token realm refused the credentials or the registry
+    /// still answers 401 with a fresh token.
     std::unique_ptr<UpstreamResponse> send(UpstreamRequest request, const RegistryAccess& access);
 
 private:
+    std::unique_ptr<UpstreamResponse> sendOnce(UpstreamRequest request, const RegistryAccess& access);
+
     struct KnownChallenge {
         std::string scheme;  // "bearer" or "basic"
         std::string realm;
