@@ -178,6 +178,7 @@ void RegistryClient::noteRateLimit(const std::string& registry, const Poco::Net:
     const long remaining = std::strtol(remainingText.c_str(), nullptr, 10);
     const bool low = limit > 0 && remaining * 10 < limit;
     std::lock_guard<std::mutex> lock(mutex_);
+    rateLimits_[registry] = RateLimit{limit, remaining};
     bool& warned = rateLimitLow_[registry];
     if (low && !warned)
         Poco::Logger::get("upstream").warning("registry " + registry + ": upstream rate limit low: " +
@@ -248,6 +249,19 @@ std::string RegistryClient::fetchToken(const RegistryAccess& access, const Known
     Poco::Logger::get("upstream").debug("registry " + access.registry + ": got a token for " + scope + " from " +
                                         withoutQuery(challenge.realm) + " with " + who);
     return token->token;
+}
+
+}  // namespace vicary::upstream
+
+namespace vicary::upstream {
+
+std::optional<RegistryClient::RateLimit> RegistryClient::rateLimit(const std::string& registry) const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = rateLimits_.find(registry);
+    if (it == rateLimits_.end())
+        return std::nullopt;
+    return it->second;
 }
 
 }  // namespace vicary::upstream

@@ -49,6 +49,13 @@ public:
     /// still answers 401 with a fresh token.
     std::unique_ptr<UpstreamResponse> send(UpstreamRequest request, const RegistryAccess& access);
 
+    /// The last ratelimit-limit / ratelimit-remaining pair a registry's upstream sent (Docker Hub does), for metrics.
+    struct RateLimit {
+        long limit = 0;
+        long remaining = 0;
+    };
+    std::optional<RateLimit> rateLimit(const std::string& registry) const;
+
 private:
     std::unique_ptr<UpstreamResponse> sendOnce(UpstreamRequest request, const RegistryAccess& access);
 
@@ -67,8 +74,9 @@ private:
 
     UpstreamClient& client_;
     TokenCache& tokens_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::map<std::string, KnownChallenge> challenges_;  // by registry: learnt from its last 401
+    std::map<std::string, RateLimit> rateLimits_;       // by registry: the last pair seen
     std::map<std::string, bool> rateLimitLow_;          // by registry: whether we already warned
 };
 

@@ -74,6 +74,14 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("https://quay.io"), quay.upstreamUrl("quay.io"));
         CPPUNIT_ASSERT_EQUAL(std::string("jitesoft/debian"), mapped(quay, "jitesoft/debian"));
         CPPUNIT_ASSERT_EQUAL(std::string("single"), mapped(quay, "single"));
+        CPPUNIT_ASSERT(quay.plugin().authFor({}).kind == UpstreamAuth::Kind::Anonymous);
+        auto section = registry("quay2", "quay");
+        section.credentials = {"org+robot", "robot-token"};
+        section.aliases = {"quay.example.com"};
+        auto withRobot = create({section});
+        const UpstreamAuth auth = withRobot.byName("quay2")->plugin().authFor({"Bearer", "https://quay.io/v2/auth", "quay.io", ""});
+        CPPUNIT_ASSERT(auth.kind == UpstreamAuth::Kind::Basic);
+        CPPUNIT_ASSERT_EQUAL(std::string("org+robot"), auth.credentials.username);
     }
 
     void gcrHasOneUpstreamPerRegionalHost()
@@ -125,6 +133,14 @@ public:
         CPPUNIT_ASSERT(std::vector<std::string>({"registry.k8s.io", "k8s.gcr.io"}) == set.byName("k8s")->hosts());
         CPPUNIT_ASSERT_EQUAL(std::string("local"), set.byHost("127.0.0.1:5443")->name());
         CPPUNIT_ASSERT_EQUAL(std::string("pause"), mapped(*set.byName("k8s"), "pause"));
+        CPPUNIT_ASSERT(set.byName("k8s")->plugin().authFor({}).kind == UpstreamAuth::Kind::Anonymous);
+        auto privateRegistry = registry("private", "generic");
+        privateRegistry.upstream = "https://registry.example.com";
+        privateRegistry.credentials = {"ci", "pw"};
+        auto withCredentials = create({privateRegistry});
+        const UpstreamAuth auth = withCredentials.byName("private")->plugin().authFor({"Basic", "Registry", "", ""});
+        CPPUNIT_ASSERT(auth.kind == UpstreamAuth::Kind::Basic);
+        CPPUNIT_ASSERT_EQUAL(std::string("pw"), auth.credentials.password);
     }
 
 private:

@@ -1,10 +1,16 @@
 // Registry auth as docker pull does it, against a scripted registry + token realm on loopback; and the retries.
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <sstream>
 
+#include <Poco/AutoPtr.h>
 #include <Poco/Base64Decoder.h>
+#include <Poco/Channel.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/StreamCopier.h>
@@ -57,6 +63,7 @@ class RegistryClientTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(basicChallengeWithoutCredentialsSaysWhatToConfigure);
     CPPUNIT_TEST(serverErrorsAreTriedAgain);
     CPPUNIT_TEST(longRetryAfterIsNotWaitedFor);
+    CPPUNIT_TEST(keepsAndWarnsAboutRateLimits);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -181,7 +188,53 @@ public:
         CPPUNIT_ASSERT(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
     }
 
+    void keepsAndWarnsAboutRateLimits()
+    {
+        test::FakeHttpServer server;
+        auto remaining = std::make_shared<int>(50);
+        server.on("/v2/app/manifests/v1", [remaining](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) {
+            response.set("ratelimit-limit", "100;w=21600");
+            response.set("ratelimit-remaining", std::to_string(*remaining) + ";w=21600");
+            answer(response, 200, "manifest");
+        });
+        Poco::AutoPtr<MessageCollector> collector(new MessageCollector);
+        Poco::Logger::get("upstream").setChannel(collector);
+        CredentialsPlugin anonymous({});
+        CPPUNIT_ASSERT(!client_->rateLimit("fake"));
+        client_->send(get(server, "/v2/app/manifests/v1"), access(server, anonymous));
+        CPPUNIT_ASSERT_EQUAL(50L, client_->rateLimit("fake")->remaining);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(0), collector->count("rate limit low"));
+        *remaining = 5;
+        client_->send(get(server, "/v2/app/manifests/v1"), access(server, anonymous));
+        client_->send(get(server, "/v2/app/manifests/v1"), access(server, anonymous));
+        CPPUNIT_ASSERT_EQUAL(5L, client_->rateLimit("fake")->remaining);
+        CPPUNIT_ASSERT_EQUAL(100L, client_->rateLimit("fake")->limit);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), collector->count("registry fake: upstream rate limit low: 5 of 100"));
+        Poco::Logger::get("upstream").setChannel(nullptr);
+    }
+
 private:
+    /// Keeps log lines, to count them.
+    class MessageCollector final : public Poco::Channel {
+    public:
+        void log(const Poco::Message& message) override
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            texts_.push_back(message.getText());
+        }
+        std::size_t count(const std::string& part)
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            return static_cast<std::size_t>(std::count_if(texts_.begin(), texts_.end(), [&](const std::string& text) {
+                return text.find(part) != std::string::npos;
+            }));
+        }
+
+    private:
+        std::mutex mutex_;
+        std::vector<std::string> texts_;
+    };
+
     /// A registry that wants a Bearer token from its own /token realm; `user` ("name:password") is required for a
     /// token when not empty, else tokens are anonymous.
     void tokenRegistry(test::FakeHttpServer& server, const std::string& user)
