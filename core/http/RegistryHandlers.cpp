@@ -42,8 +42,11 @@ void commonHeaders(Poco::Net::HTTPServerResponse& response, const routing::Reque
         response.set("OCI-Namespace", target.ns);
 }
 
+/// Answers with the failure; logs it unless it is a plain "not found" (clients ask for missing things all the time).
 void sendFailure(Poco::Net::HTTPServerResponse& response, const cache::UpstreamFailure& failure)
 {
+    if (!failure.notFound())
+        Poco::Logger::get("http").warning("answering " + std::to_string(failure.status) + ": " + failure.message);
     sendOciError(response, static_cast<HTTPResponse::HTTPStatus>(failure.status), failure.code, failure.message);
 }
 

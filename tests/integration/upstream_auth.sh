@@ -120,6 +120,7 @@ assert_contains "$(cat "$TEST_TMP/error.json")" "registry anon" "without credent
   fail "wrong credentials: $(cat "$TEST_TMP/error.json")"
 assert_contains "$(cat "$TEST_TMP/error.json")" "registry bad" "wrong credentials: the error names the registry"
 assert_contains "$(cat "$TEST_TMP/error.json")" "user builder" "wrong credentials: the error names the user"
+assert_contains "$(cat "$TEST_TMP/vicary.log")" "answering 401: registry bad: token server" "wrong credentials are logged"
 for secret in wrong-password-xyz s3cret-hub-pass s3cret-basic "$(printf 'builder:s3cret-hub-pass' | base64)"; do
   ! grep -q -- "$secret" "$TEST_TMP/vicary.log" "$TEST_TMP/error.json" || fail "a secret appears in the log or an error"
 done
