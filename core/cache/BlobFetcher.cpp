@@ -1,6 +1,7 @@
 #include "cache/BlobFetcher.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -33,8 +34,9 @@ bool parseContentRange(const std::string& value, std::uint64_t& start, std::uint
 
 }  // namespace
 
-BlobFetcher::BlobFetcher(upstream::RegistryClient& client, storage::BlobStore& store, FetchSettings settings)
-    : client_(client), store_(store), settings_(settings)
+BlobFetcher::BlobFetcher(upstream::RegistryClient& client, storage::BlobStore& store, CacheCatalog& catalog,
+                         Evictor* evictor, FetchSettings settings)
+    : client_(client), store_(store), catalog_(catalog), evictor_(evictor), settings_(settings)
 {
 }
 
@@ -43,7 +45,16 @@ void BlobFetcher::run(Download& download, const UpstreamSource& source) noexcept
     try {
         fetch(download, source);
     } catch (const std::system_error& e) {
-        download.failed({500, http::OciCode::Unknown, "blob " + download.digest() + ": cache write failed: " + e.what()});
+        const bool full = e.code().value() == ENOSPC || e.code().value() == EDQUOT;
+        Poco::Logger::get("cache").error("registry " + source.registry + ": blob " + download.digest() +
+                                         ": cannot write to the cache (" + e.what() + "); " +
+                                         (full ? "clients get it straight from the upstream" : "failing its clients"));
+        if (full && evictor_ != nullptr)
+            evictor_->trigger();
+        UpstreamFailure failure{full ? 503 : 500, full ? http::OciCode::Unavailable : http::OciCode::Unknown,
+                                "blob " + download.digest() + ": cache write failed: " + e.what()};
+        failure.passThrough = full;
+        download.failed(failure);
     } catch (const std::exception& e) {
         download.failed({502, http::OciCode::Unavailable,
                          "registry " + source.registry + ": blob " + download.digest() + ": " + e.what()});
@@ -62,6 +73,17 @@ void BlobFetcher::fetch(Download& download, const UpstreamSource& source)
     bool sizeKnown = false;
     int resumes = 0;
     std::vector<char> buffer(kChunk);
+    // Room reserved under the cap for this blob, given back however this function ends.
+    std::uint64_t reservation = 0;
+    struct Release {
+        Evictor* evictor;
+        std::uint64_t& bytes;
+        ~Release()
+        {
+            if (evictor != nullptr && bytes > 0)
+                evictor->release(bytes);
+        }
+    } release{evictor_, reservation};
     std::string lastProblem;
 
     for (;;) {
@@ -107,6 +129,17 @@ void BlobFetcher::fetch(Download& download, const UpstreamSource& source)
             }
             size = static_cast<std::uint64_t>(response->head().getContentLength64());
             sizeKnown = true;
+            if (evictor_ != nullptr) {
+                if (!evictor_->reserve(size)) {
+                    log.warning("registry " + source.registry + ": " + what + ": " + std::to_string(size) +
+                                " bytes do not fit in the cache now; clients get it straight from the upstream");
+                    UpstreamFailure failure{503, http::OciCode::Unavailable, what + ": does not fit in the cache"};
+                    failure.passThrough = true;
+                    download.failed(failure);
+                    return;
+                }
+                reservation = size;
+            }
             download.started(size, temp.path());
         } else if (status == 206) {
             std::uint64_t start = 0;
@@ -160,6 +193,12 @@ void BlobFetcher::fetch(Download& download, const UpstreamSource& source)
         download.failed({502, http::OciCode::Unavailable,
                          "registry " + source.registry + ": " + what + ": upstream content does not match the digest"});
         return;
+    }
+    try {
+        catalog_.recordBlob(download.digest(), stored->size, source.registry, source.name);
+    } catch (const std::exception& e) {
+        // The blob is stored and verified; the next start adopts it into the index.
+        log.error("registry " + source.registry + ": " + what + ": cannot record it in the index: " + e.what());
     }
     download.committed(*stored);
 }

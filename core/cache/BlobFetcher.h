@@ -3,7 +3,9 @@
 
 #include <chrono>
 
+#include "cache/CacheCatalog.h"
 #include "cache/Download.h"
+#include "cache/Evictor.h"
 #include "cache/UpstreamSource.h"
 #include "storage/BlobStore.h"
 #include "upstream/RegistryClient.h"
@@ -18,11 +20,15 @@ struct FetchSettings {
 /// Drives the fetcher side of a Download. Thread-safe: one fetcher serves every download thread.
 class BlobFetcher {
 public:
-    BlobFetcher(upstream::RegistryClient& client, storage::BlobStore& store, FetchSettings settings);
+    /// `evictor` (may be null: no cap) reserves room before a download writes.
+    BlobFetcher(upstream::RegistryClient& client, storage::BlobStore& store, CacheCatalog& catalog, Evictor* evictor,
+                FetchSettings settings);
 
     /// GETs the blob from `source`, writes it to a temp file while reporting progress, resumes a broken transfer
     /// with a Range request from the last byte on disk (at most maxResumes times), and commits it only when its
-    /// digest matches. Ends with exactly one of Download::committed or Download::failed. Never throws.
+    /// digest matches. Ends with exactly one of Download::committed or Download::failed. Never throws. When the cache
+    /// cannot hold the blob (no room under the cap, or the disk fills up) the download fails with passThrough set,
+    /// the partial file is removed, eviction is woken, and its clients stream from the upstream instead.
     void run(Download& download, const UpstreamSource& source) noexcept;
 
 private:
@@ -30,6 +36,8 @@ private:
 
     upstream::RegistryClient& client_;
     storage::BlobStore& store_;
+    CacheCatalog& catalog_;
+    Evictor* evictor_;
     FetchSettings settings_;
 };
 

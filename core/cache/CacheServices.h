@@ -3,7 +3,9 @@
 
 #include <chrono>
 
+#include "cache/AccessRecorder.h"
 #include "cache/Coalescer.h"
+#include "cache/ReadLeases.h"
 #include "cache/ManifestCache.h"
 #include "cache/ResponseMemo.h"
 #include "storage/BlobStore.h"
@@ -18,6 +20,8 @@ struct CacheServices {
     ManifestCache& manifests;
     ResponseMemo& memo;  ///< brief cache of passed-through answers (tags/list, referrers)
     upstream::RegistryClient& client;
+    ReadLeases& leases;         ///< objects being served: never evicted meanwhile
+    AccessRecorder& accesses;   ///< last access per object, written to the index in batches
     std::chrono::seconds tagTtl;       ///< [cache] tag_ttl
     std::chrono::seconds negativeTtl;  ///< [cache] negative_ttl
     std::chrono::milliseconds stall;   ///< how long a client waits for a download that makes no progress

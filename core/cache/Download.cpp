@@ -73,7 +73,7 @@ std::uint64_t Download::waitForBytes(std::uint64_t offset, std::chrono::millisec
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
         if (failure_)
-            throw DownloadAborted(failure_->message);
+            throw DownloadAborted(failure_->message, failure_->passThrough);
         // Until verified, the last byte stays back: a client never holds a complete unverified blob.
         const std::uint64_t readable = done_ ? size_ : (written_ == size_ && size_ > 0 ? size_ - 1 : written_);
         if (readable > offset)

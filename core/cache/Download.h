@@ -62,10 +62,18 @@ private:
     std::string path_;  // temp file, then the committed file
 };
 
-/// Thrown to a reader when the download it streams cannot complete: its client connection must be aborted.
+/// Thrown to a reader when the download it streams cannot complete: its client connection must be aborted, unless
+/// passThrough() says the client may get the rest straight from the upstream.
 class DownloadAborted : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    DownloadAborted(const std::string& message, bool passThrough = false)
+        : std::runtime_error(message), passThrough_(passThrough)
+    {
+    }
+    bool passThrough() const noexcept { return passThrough_; }
+
+private:
+    bool passThrough_;
 };
 
 }  // namespace vicary::cache

@@ -63,7 +63,8 @@ std::string describe(const ManifestRequest& request, const std::string& referenc
 
 }  // namespace
 
-ManifestCache::ManifestCache(upstream::RegistryClient& client, storage::BlobStore& store, TagStore& tags, Clock clock)
+ManifestCache::ManifestCache(upstream::RegistryClient& client, storage::BlobStore& store, CacheCatalog& tags,
+                             Clock clock)
     : client_(client), store_(store), tags_(tags), clock_(clock ? std::move(clock) : Clock([] {
           return std::chrono::system_clock::now();
       }))
@@ -90,7 +91,7 @@ std::optional<ManifestAnswer> ManifestCache::stored(const std::string& digestTex
     if (!digest)
         return std::nullopt;
     auto blob = store_.find(digest->algorithm, digest->hex);
-    auto type = tags_.mediaType(digestText);
+    auto type = tags_.manifestType(digestText);
     if (!blob || !type)
         return std::nullopt;
     return ManifestAnswer{digestText, *type, blob->size, blob->path, false};
@@ -157,25 +158,25 @@ ManifestResult ManifestCache::getByDigest(const ManifestRequest& request)
 
 ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
 {
-    const std::string key =
-        TagStore::keyOf(request.source.registry, request.source.name, request.reference, request.accept);
-    auto record = tags_.find(key);
+    const TagKey key{request.source.registry, request.source.name, request.reference, request.accept};
+    auto record = tags_.findTag(key);
     std::optional<ManifestAnswer> cached = record ? stored(record->digest) : std::nullopt;
     if (cached && clock_() - record->checkedAt < request.tagTtl)
         return *cached;
-    if (!cached && negative(key))
+    const std::string flightKey = "tag\n" + key.registry + "\n" + key.repository + "\n" + key.tag + "\n" + key.accept;
+    if (!cached && negative(flightKey))
         return UpstreamFailure{404, http::OciCode::ManifestUnknown,
                                "registry " + request.source.registry + ": " + describe(request, request.reference) +
                                    ": not found upstream (remembered)"};
 
-    return coalesced("tag\n" + key, [&]() -> ManifestResult {
+    return coalesced(flightKey, [&]() -> ManifestResult {
         Poco::Logger& log = Poco::Logger::get("cache");
         if (cached) {
             // Stale: ask with HEAD (Docker Hub does not count HEADs against the pull limit) whether it moved.
             ManifestResult head = headUpstream(request, request.reference);
             if (auto* failure = std::get_if<UpstreamFailure>(&head)) {
                 if (failure->notFound()) {
-                    tags_.erase(key);
+                    tags_.eraseTag(key);
                     return head;
                 }
                 log.warning("registry " + request.source.registry + ": " + describe(request, request.reference) +
@@ -187,7 +188,7 @@ ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
             }
             const auto& answer = std::get<ManifestAnswer>(head);
             if (answer.digest == cached->digest) {
-                tags_.put(key, TagRecord{cached->digest, cached->mediaType, cached->size, clock_()});
+                tags_.putTag(key, TagRecord{cached->digest, cached->mediaType, cached->size, clock_()});
                 return *cached;
             }
             if (!answer.digest.empty()) {
@@ -196,17 +197,17 @@ ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
                     ManifestResult fetched = stored(answer.digest) ? ManifestResult(*stored(answer.digest))
                                                                    : fetch(request, answer.digest, digest);
                     if (auto* manifest = std::get_if<ManifestAnswer>(&fetched))
-                        tags_.put(key, TagRecord{manifest->digest, manifest->mediaType, manifest->size, clock_()});
+                        tags_.putTag(key, TagRecord{manifest->digest, manifest->mediaType, manifest->size, clock_()});
                     return fetched;
                 }
             }
         }
         ManifestResult fetched = fetch(request, request.reference, std::nullopt);
         if (auto* manifest = std::get_if<ManifestAnswer>(&fetched)) {
-            tags_.put(key, TagRecord{manifest->digest, manifest->mediaType, manifest->size, clock_()});
+            tags_.putTag(key, TagRecord{manifest->digest, manifest->mediaType, manifest->size, clock_()});
         } else if (std::get<UpstreamFailure>(fetched).notFound() && request.negativeTtl.count() > 0) {
             std::lock_guard<std::mutex> lock(mutex_);
-            notFoundUntil_[key] = clock_() + request.negativeTtl;
+            notFoundUntil_[flightKey] = clock_() + request.negativeTtl;
         }
         return fetched;
     });
@@ -275,7 +276,12 @@ ManifestResult ManifestCache::fetch(const ManifestRequest& request, const std::s
     auto blob = store_.commitIfDigestMatches(std::move(temp), hex);
     if (!blob)
         return UpstreamFailure{500, http::OciCode::Unknown, "manifest " + digest + ": store refused its own digest"};
-    tags_.setMediaType(digest, mediaType);
+    try {
+        tags_.recordManifest(digest, blob->size, mediaType, request.source.registry, request.source.name);
+    } catch (const std::exception& e) {
+        Poco::Logger::get("cache").error("manifest " + digest + ": cannot record it in the index: " + e.what());
+        return UpstreamFailure{500, http::OciCode::Unknown, "manifest " + digest + ": the cache index failed"};
+    }
     return ManifestAnswer{digest, mediaType, blob->size, blob->path, false};
 }
 
@@ -299,9 +305,8 @@ ManifestResult ManifestCache::head(const ManifestRequest& request)
             return *answer;
         return headUpstream(request, request.reference);
     }
-    const std::string key =
-        TagStore::keyOf(request.source.registry, request.source.name, request.reference, request.accept);
-    auto record = tags_.find(key);
+    const TagKey key{request.source.registry, request.source.name, request.reference, request.accept};
+    auto record = tags_.findTag(key);
     std::optional<ManifestAnswer> cached = record ? stored(record->digest) : std::nullopt;
     if (cached && clock_() - record->checkedAt < request.tagTtl)
         return *cached;
@@ -316,7 +321,7 @@ ManifestResult ManifestCache::head(const ManifestRequest& request)
     }
     auto& answer = std::get<ManifestAnswer>(upstreamAnswer);
     if (cached && answer.digest == cached->digest)
-        tags_.put(key, TagRecord{cached->digest, cached->mediaType, cached->size, clock_()});
+        tags_.putTag(key, TagRecord{cached->digest, cached->mediaType, cached->size, clock_()});
     if (answer.digest.empty() || answer.size == 0) {
         // An upstream HEAD that does not say what the manifest is cannot answer a HEAD; only a GET could.
         return UpstreamFailure{502, http::OciCode::Unavailable,

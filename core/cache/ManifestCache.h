@@ -11,7 +11,7 @@
 #include <string>
 #include <variant>
 
-#include "cache/TagStore.h"
+#include "cache/CacheCatalog.h"
 #include "cache/UpstreamFailure.h"
 #include "cache/UpstreamSource.h"
 #include "routing/Grammar.h"
@@ -45,7 +45,7 @@ class ManifestCache {
 public:
     using Clock = std::function<std::chrono::system_clock::time_point()>;
 
-    ManifestCache(upstream::RegistryClient& client, storage::BlobStore& store, TagStore& tags, Clock clock = {});
+    ManifestCache(upstream::RegistryClient& client, storage::BlobStore& store, CacheCatalog& catalog, Clock clock = {});
 
     /// GET: by digest, from the store or else fetched once and verified; by tag, from the cache while fresh, else
     /// revalidated with an upstream HEAD (fetched by digest only when it changed), served stale when the upstream
@@ -75,7 +75,7 @@ private:
 
     upstream::RegistryClient& client_;
     storage::BlobStore& store_;
-    TagStore& tags_;
+    CacheCatalog& tags_;
     Clock clock_;
     std::mutex mutex_;
     std::map<std::string, std::shared_future<ManifestResult>> inFlight_;

@@ -13,6 +13,9 @@ struct UpstreamFailure {
     int status = 502;
     http::OciCode code = http::OciCode::Unavailable;
     std::string message;
+    /// The upstream is fine but the cache cannot hold the object (larger than the cap, disk full): clients fetch it
+    /// straight from the upstream instead of failing.
+    bool passThrough = false;
     bool notFound() const noexcept { return status == 404; }
 };
 

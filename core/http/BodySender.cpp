@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <vector>
 
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -23,21 +24,51 @@ int socketOf(Poco::Net::HTTPServerRequest& request)
 bool sendFileRange(Poco::Net::HTTPServerRequest& request, int fd, std::uint64_t offset, std::uint64_t end,
                    const std::function<std::uint64_t(std::uint64_t)>& available)
 {
+    std::uint64_t sent = 0;
+    return sendFileRange(request, fd, offset, end, available, sent);
+}
+
+bool sendStream(Poco::Net::HTTPServerRequest& request, std::istream& in, std::uint64_t size)
+{
+    auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+    std::vector<char> buffer(256 * 1024);
+    while (size > 0) {
+        in.read(buffer.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(buffer.size(), size)));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        if (got == 0)
+            return false;
+        std::size_t done = 0;
+        while (done < got) {
+            const int n = socket.sendBytes(buffer.data() + done, static_cast<int>(got - done));
+            if (n <= 0)
+                return false;
+            done += static_cast<std::size_t>(n);
+        }
+        size -= got;
+    }
+    return true;
+}
+
+bool sendFileRange(Poco::Net::HTTPServerRequest& request, int fd, std::uint64_t offset, std::uint64_t end,
+                   const std::function<std::uint64_t(std::uint64_t)>& available, std::uint64_t& sent)
+{
+    sent = offset;
     const int socket = socketOf(request);
     constexpr std::uint64_t kMaxChunk = 8 * 1024 * 1024;
     while (offset < end) {
         const std::uint64_t readable = std::min(available(offset), end);
         auto position = static_cast<off_t>(offset);
         const auto count = static_cast<std::size_t>(std::min(readable - offset, kMaxChunk));
-        const ssize_t sent = ::sendfile(socket, fd, &position, count);
-        if (sent < 0) {
+        const ssize_t written = ::sendfile(socket, fd, &position, count);
+        if (written < 0) {
             if (errno == EINTR)
                 continue;
             return false;  // EPIPE, ECONNRESET, or EAGAIN after the socket's send timeout
         }
-        if (sent == 0)
+        if (written == 0)
             return false;
-        offset += static_cast<std::uint64_t>(sent);
+        offset += static_cast<std::uint64_t>(written);
+        sent = offset;
     }
     return true;
 }

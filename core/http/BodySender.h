@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <istream>
 
 namespace Poco::Net {
 class HTTPServerRequest;
@@ -18,6 +19,15 @@ namespace vicary::http {
 /// connection with abortConnection.
 bool sendFileRange(Poco::Net::HTTPServerRequest& request, int fd, std::uint64_t offset, std::uint64_t end,
                    const std::function<std::uint64_t(std::uint64_t)>& available);
+
+/// As sendFileRange, and tells in `sent` the offset reached (for a caller that continues from elsewhere when
+/// `available` throws).
+bool sendFileRange(Poco::Net::HTTPServerRequest& request, int fd, std::uint64_t offset, std::uint64_t end,
+                   const std::function<std::uint64_t(std::uint64_t)>& available, std::uint64_t& sent);
+
+/// Sends `size` bytes from `in` on the request's connection (after the response head). False when the client went
+/// away or `in` ended early.
+bool sendStream(Poco::Net::HTTPServerRequest& request, std::istream& in, std::uint64_t size);
 
 /// Ends the connection at once, so that a client that got part of a body sees a failed transfer (the declared
 /// Content-Length is never reached), and POCO does not keep the connection alive.

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <sstream>
+#include <vector>
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -55,11 +57,15 @@ bool isHead(const Poco::Net::HTTPServerRequest& request)
     return request.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD;
 }
 
-/// Sends [range] of a blob of `size` bytes from `fd`; `available` says how much of the file is readable. Aborts the
-/// connection when the transfer cannot complete.
+/// Continues a blob body from another source when the cache cannot: bytes [offset, end) of the blob.
+using Continuation = std::function<bool(std::uint64_t offset, std::uint64_t end)>;
+
+/// Sends [range] of a blob of `size` bytes from `fd`; `available` says how much of the file is readable. When the
+/// download behind the file is given up for a reason that lets the client have the blob anyway (the cache is full),
+/// `rest` sends the remainder; otherwise the connection is aborted so the client sees a failed transfer.
 void sendBlobBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                   const std::string& digest, std::uint64_t size, int fd,
-                  const std::function<std::uint64_t(std::uint64_t)>& available)
+                  const std::function<std::uint64_t(std::uint64_t)>& available, const Continuation& rest = {})
 {
     ByteRange range{0, size == 0 ? 0 : size - 1};
     const RangeRequest kind = parseRange(request.get("Range", ""), size, range);
@@ -89,8 +95,18 @@ void sendBlobBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerRe
     if (isHead(request) || length == 0)
         return;
     bool complete = false;
+    std::uint64_t sent = first;
     try {
-        complete = sendFileRange(request, fd, first, first + length, available);
+        complete = sendFileRange(request, fd, first, first + length, available, sent);
+    } catch (const cache::DownloadAborted& e) {
+        if (e.passThrough() && rest) {
+            Poco::Logger::get("http").information("blob " + digest + ": the cache gave it up (" + e.what() +
+                                                  "); sending the rest straight from the upstream");
+            complete = rest(sent, first + length);
+        } else {
+            Poco::Logger::get("http").warning("aborting the transfer of blob " + digest + " to " +
+                                              request.clientAddress().toString() + ": " + e.what());
+        }
     } catch (const std::exception& e) {
         Poco::Logger::get("http").warning("aborting the transfer of blob " + digest + " to " +
                                           request.clientAddress().toString() + ": " + e.what());
@@ -120,10 +136,12 @@ void BlobHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
     commonHeaders(response, target_);
     const routing::Digest& digest = *target_.digest;
     const std::string digestText = digest.text();
+    auto lease = cache_.leases.acquire(digestText);  // not evicted while we serve it
 
     if (auto stored = cache_.blobs.find(digest.algorithm, digest.hex)) {
         FileHandle file(::open(stored->path.c_str(), O_RDONLY | O_CLOEXEC));
         if (file.fd >= 0) {
+            cache_.accesses.touch(digestText);
             const std::uint64_t size = stored->size;
             sendBlobBody(request, response, digestText, size, file.fd, [size](std::uint64_t) { return size; });
             return;
@@ -142,18 +160,89 @@ void BlobHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
     cache::UpstreamFailure failure;
     auto size = download->waitForHead(failure);
     if (!size) {
-        sendFailure(response, failure);
+        if (failure.passThrough)
+            passThrough(request, response);
+        else
+            sendFailure(response, failure);
         return;
     }
     FileHandle file(download->openForReading());
     if (file.fd < 0) {
-        sendOciError(response, HTTPResponse::HTTP_BAD_GATEWAY, OciCode::Unavailable,
-                     "blob " + digestText + ": the download failed");
+        passThrough(request, response);  // the download was given up between its head and now
         return;
     }
     const auto stall = cache_.stall;
-    sendBlobBody(request, response, digestText, *size, file.fd,
-                 [&download, stall](std::uint64_t offset) { return download->waitForBytes(offset, stall); });
+    sendBlobBody(
+        request, response, digestText, *size, file.fd,
+        [&download, stall](std::uint64_t offset) { return download->waitForBytes(offset, stall); },
+        [this, &request](std::uint64_t offset, std::uint64_t end) { return sendRestFromUpstream(request, offset, end); });
+}
+
+void BlobHandler::passThrough(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
+{
+    // The cache cannot hold this blob now: relay it from the upstream as it comes, with the client's Range.
+    const auto source = sourceOf(target_);
+    const std::string digestText = target_.digest->text();
+    upstream::UpstreamRequest get;
+    get.url = source.url("blobs/" + digestText);
+    if (request.has("Range"))
+        get.headers.emplace_back("Range", request.get("Range"));
+    try {
+        auto answer = cache_.client.send(get, source.access());
+        const int status = answer->status();
+        if ((status != 200 && status != 206) || !answer->head().hasContentLength()) {
+            sendFailure(response, cache::failureFromStatus(source.registry, "blob " + digestText, status,
+                                                           OciCode::BlobUnknown));
+            return;
+        }
+        const auto length = static_cast<std::uint64_t>(answer->head().getContentLength64());
+        response.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+        response.set("Docker-Content-Digest", digestText);
+        response.setContentType("application/octet-stream");
+        if (status == 206)
+            response.set("Content-Range", answer->head().get("Content-Range", ""));
+        response.setContentLength64(static_cast<Poco::Int64>(length));
+        response.send().flush();
+        if (!sendStream(request, answer->body(), length))
+            abortConnection(request, response);
+    } catch (const upstream::AuthError& e) {
+        sendFailure(response, cache::failureFromAuth(e));
+    } catch (const upstream::UpstreamError& e) {
+        if (response.sent())
+            abortConnection(request, response);
+        else
+            sendFailure(response, cache::failureFromError(source.registry, e));
+    }
+}
+
+bool BlobHandler::sendRestFromUpstream(Poco::Net::HTTPServerRequest& request, std::uint64_t offset, std::uint64_t end)
+{
+    const auto source = sourceOf(target_);
+    upstream::UpstreamRequest get;
+    get.url = source.url("blobs/" + target_.digest->text());
+    get.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(end - 1));
+    try {
+        auto answer = cache_.client.send(get, source.access());
+        if (answer->status() == 200) {
+            // No Range support upstream: skip what the client already has.
+            std::vector<char> skip(64 * 1024);
+            std::uint64_t left = offset;
+            while (left > 0) {
+                answer->body().read(skip.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(skip.size(), left)));
+                const auto got = static_cast<std::uint64_t>(answer->body().gcount());
+                if (got == 0)
+                    return false;
+                left -= got;
+            }
+        } else if (answer->status() != 206) {
+            return false;
+        }
+        return sendStream(request, answer->body(), end - offset);
+    } catch (const std::exception& e) {
+        Poco::Logger::get("http").warning("blob " + target_.digest->text() + ": the upstream could not send the rest: " +
+                                          e.what());
+        return false;
+    }
 }
 
 void BlobHandler::headUncached(Poco::Net::HTTPServerResponse& response)
@@ -213,6 +302,14 @@ void ManifestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco:
         return;
     }
     const auto& answer = std::get<cache::ManifestAnswer>(result);
+    // Open the body before the head goes out: the evictor may remove a manifest between lookup and open.
+    FileHandle file(answer.path.empty() || isHead(request) ? -1 : ::open(answer.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!answer.path.empty() && !isHead(request) && file.fd < 0) {
+        sendOciError(response, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, OciCode::Unavailable,
+                     "manifest " + answer.digest + " was evicted while being served; try again");
+        return;
+    }
+    cache_.accesses.touch(answer.digest);
     response.setContentType(answer.mediaType);
     response.set("Docker-Content-Digest", answer.digest);
     if (answer.stale)
@@ -223,9 +320,8 @@ void ManifestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco:
     out.flush();
     if (isHead(request) || answer.path.empty())
         return;
-    FileHandle file(::open(answer.path.c_str(), O_RDONLY | O_CLOEXEC));
     const std::uint64_t size = answer.size;
-    if (file.fd < 0 || !sendFileRange(request, file.fd, 0, size, [size](std::uint64_t) { return size; }))
+    if (!sendFileRange(request, file.fd, 0, size, [size](std::uint64_t) { return size; }))
         abortConnection(request, response);
 }
 

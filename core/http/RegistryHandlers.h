@@ -17,6 +17,10 @@ public:
 
 private:
     void headUncached(Poco::Net::HTTPServerResponse& response);
+    /// The whole answer straight from the upstream, for a blob the cache cannot hold now.
+    void passThrough(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
+    /// Bytes [offset, end) from the upstream after the head and part of the body went out from the cache.
+    bool sendRestFromUpstream(Poco::Net::HTTPServerRequest& request, std::uint64_t offset, std::uint64_t end);
     routing::RequestTarget target_;
     cache::CacheServices& cache_;
 };

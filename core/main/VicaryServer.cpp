@@ -10,18 +10,23 @@
 #include <Poco/Util/OptionSet.h>
 
 #include "BuildInfo.h"
+#include "cache/AccessRecorder.h"
 #include "cache/BlobFetcher.h"
+#include "cache/CacheCatalog.h"
 #include "cache/CacheServices.h"
 #include "cache/Coalescer.h"
+#include "cache/Evictor.h"
 #include "cache/ManifestCache.h"
+#include "cache/ReadLeases.h"
+#include "cache/Reconciler.h"
 #include "cache/ResponseMemo.h"
-#include "cache/TagStore.h"
 #include "config/ConfigError.h"
 #include "config/SettingsLoader.h"
 #include "http/BaseRoutes.h"
 #include "http/HttpFrontend.h"
 #include "http/RegistryRoute.h"
 #include "http/RequestRouter.h"
+#include "index/CacheIndex.h"
 #include "main/Logging.h"
 #include "main/ProgramPaths.h"
 #include "plugin/PluginCatalog.h"
@@ -196,18 +201,30 @@ int VicaryServer::serve()
         return EXIT_OK;
     }
 
-    // The cache, bottom up: store, upstream client, manifests, downloads.
+    // The cache, bottom up: store and index (reconciled after a crash), upstream access, manifests, downloads.
     std::shared_ptr<const upstream::DnsResolver> sharedResolver = resolver;
     storage::BlobStore blobs(settings.cache.directory);
-    cache::TagStore tags(settings.cache.directory);
+    index::CacheIndex cacheIndex(settings.cache.directory + "/index.db");
+    const auto repaired = cache::reconcile(cacheIndex, blobs);
+    log.information("cache index %s: %z objects; repaired: %z rows dropped, %z files adopted, %z files removed",
+                    cacheIndex.path(), repaired.kept + repaired.adopted, repaired.droppedRows, repaired.adopted,
+                    repaired.removedFiles);
+    cache::CacheCatalog contents(cacheIndex);
+    cache::ReadLeases leases;
+    cache::AccessRecorder accesses(cacheIndex, std::chrono::seconds(2));
+    cache::Evictor evictor(cacheIndex, blobs, leases,
+                           cache::EvictionSettings{settings.cache.maxSize, settings.cache.minFree, 0.9,
+                                                   std::chrono::seconds(30)});
+    evictor.runOnce();  // a cap lowered since the last run takes effect now
+    evictor.start();
     upstream::ClientSettings clientSettings;
     clientSettings.connectTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(settings.upstream.connectTimeout);
     clientSettings.readTimeout = std::chrono::duration_cast<std::chrono::milliseconds>(settings.upstream.readTimeout);
     upstream::UpstreamClient http(sharedResolver, clientSettings);
     upstream::TokenCache tokens;
     upstream::RegistryClient client(http, tokens);
-    cache::ManifestCache manifests(client, blobs, tags);
-    cache::BlobFetcher fetcher(client, blobs, cache::FetchSettings{});
+    cache::ManifestCache manifests(client, blobs, contents);
+    cache::BlobFetcher fetcher(client, blobs, contents, &evictor, cache::FetchSettings{});
     cache::Coalescer downloads(fetcher);
     cache::ResponseMemo memo(std::chrono::seconds(30), 4096);
     cache::CacheServices services{blobs,
@@ -215,6 +232,8 @@ int VicaryServer::serve()
                                   manifests,
                                   memo,
                                   client,
+                                  leases,
+                                  accesses,
                                   settings.cache.tagTtl,
                                   settings.cache.negativeTtl,
                                   std::chrono::duration_cast<std::chrono::milliseconds>(settings.upstream.readTimeout)};
@@ -233,6 +252,8 @@ int VicaryServer::serve()
     log.information("stopping: no new connections, finishing requests in progress");
     frontend.stop();
     downloads.drain(std::chrono::seconds(30));
+    evictor.stop();
+    accesses.stop();
     log.information("stopped");
     return EXIT_OK;
 }

@@ -1,5 +1,7 @@
 #include "storage/BlobStore.h"
 
+#include <fstream>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -180,6 +182,60 @@ std::optional<StoredBlob> BlobStore::commitIfDigestMatches(TempBlob&& temp, cons
     blob.markCommitted();
     syncFolder(fanOutFolder);
     return StoredBlob{target, blob.size()};
+}
+
+void BlobStore::forEachStored(const std::function<void(const Entry&)>& visit) const
+{
+    namespace fs = std::filesystem;
+    for (const char* algorithm : {"sha256", "sha512"}) {
+        const fs::path top = fs::path(root_) / "blobs" / algorithm;
+        std::error_code ec;
+        if (!fs::is_directory(top, ec))
+            continue;
+        for (const auto& fanOut : fs::directory_iterator(top)) {
+            if (!fanOut.is_directory())
+                continue;
+            for (const auto& file : fs::directory_iterator(fanOut.path())) {
+                const std::string hex = file.path().filename().string();
+                std::error_code sizeError;
+                const auto size = file.is_regular_file() ? fs::file_size(file.path(), sizeError) : 0;
+                if (!file.is_regular_file() || sizeError || !DigestHasher::isValidHex(algorithm, hex) ||
+                    hex.compare(0, 2, fanOut.path().filename().string()) != 0) {
+                    fs::remove_all(file.path(), ec);
+                    continue;
+                }
+                visit(Entry{algorithm, hex, file.path().string(), static_cast<std::uint64_t>(size)});
+            }
+        }
+    }
+}
+
+bool BlobStore::remove(const std::string& algorithm, const std::string& hex)
+{
+    if (!DigestHasher::isValidHex(algorithm, hex))
+        return false;
+    const std::string path = pathFor(algorithm, hex);
+    if (::unlink(path.c_str()) == 0)
+        return true;
+    if (errno == ENOENT)
+        return false;
+    throw std::system_error(errno, std::generic_category(), "cannot remove " + path);
+}
+
+bool BlobStore::verify(const std::string& algorithm, const std::string& hex) const
+{
+    if (!DigestHasher::isValidHex(algorithm, hex))
+        return false;
+    std::ifstream in(pathFor(algorithm, hex), std::ios::binary);
+    if (!in)
+        return false;
+    DigestHasher hasher(algorithm);
+    std::vector<char> buffer(1 << 20);
+    while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        hasher.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    }
+    return hasher.finishHex() == hex;
 }
 
 std::string BlobStore::pathFor(const std::string& algorithm, const std::string& hex) const

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,24 @@ public:
     /// stored (two downloads raced) keeps one file with that content. Throws std::system_error on I/O failure, after
     /// removing the temp file.
     std::optional<StoredBlob> commitIfDigestMatches(TempBlob&& temp, const std::string& hex);
+
+    /// One committed file as found on disk by forEachStored.
+    struct Entry {
+        std::string algorithm;
+        std::string hex;
+        std::string path;
+        std::uint64_t size = 0;
+    };
+    /// Calls `visit` for every file under blobs/ whose name is a well-formed digest of its folder's algorithm; files
+    /// with other names are removed (they cannot be anything the store made). For reconciliation at start-up.
+    void forEachStored(const std::function<void(const Entry&)>& visit) const;
+
+    /// Removes the committed object; false when it was not there. Throws std::system_error on another failure.
+    bool remove(const std::string& algorithm, const std::string& hex);
+
+    /// Re-hashes the stored file and tells whether its content still has its name's digest (vicaryctl verify,
+    /// adoption of files the index does not know). False for a missing file.
+    bool verify(const std::string& algorithm, const std::string& hex) const;
 
     const std::string& root() const noexcept { return root_; }
 

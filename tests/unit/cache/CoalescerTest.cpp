@@ -48,7 +48,9 @@ public:
         store_ = std::make_unique<storage::BlobStore>(dir_.path());
         http_ = std::make_unique<upstream::UpstreamClient>(std::make_shared<test::LoopbackResolver>(), upstream::ClientSettings{});
         client_ = std::make_unique<upstream::RegistryClient>(*http_, tokens_);
-        fetcher_ = std::make_unique<BlobFetcher>(*client_, *store_, FetchSettings{});
+        index_ = std::make_unique<index::CacheIndex>(indexDir_.file("index.db"));
+        catalog_ = std::make_unique<CacheCatalog>(*index_);
+        fetcher_ = std::make_unique<BlobFetcher>(*client_, *store_, *catalog_, nullptr, FetchSettings{});
         coalescer_ = std::make_unique<Coalescer>(*fetcher_);
     }
 
@@ -87,6 +89,9 @@ public:
         CPPUNIT_ASSERT_EQUAL(20, correct.load());
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), upstream.requestCount("/v2/team/app/blobs/sha256:" + hex_));
         CPPUNIT_ASSERT(store_->find("sha256", hex_).has_value());
+        auto recorded = index_->findObject("sha256:" + hex_);
+        CPPUNIT_ASSERT(recorded.has_value());
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(blob_.size()), recorded->size);
     }
 
     void mismatchFailsEveryReaderAndCachesNothing()
@@ -177,6 +182,9 @@ private:
     }
 
     test::TempDir dir_;
+    test::TempDir indexDir_;
+    std::unique_ptr<index::CacheIndex> index_;
+    std::unique_ptr<CacheCatalog> catalog_;
     std::string blob_;
     std::string hex_;
     std::unique_ptr<storage::BlobStore> store_;

@@ -38,7 +38,8 @@ public:
     {
         now_ = std::chrono::system_clock::time_point(std::chrono::hours(1000));
         blobs_ = std::make_unique<storage::BlobStore>(dir_.path());
-        tags_ = std::make_unique<TagStore>(dir_.path());
+        index_ = std::make_unique<index::CacheIndex>(dir_.file("index.db"));
+        tags_ = std::make_unique<CacheCatalog>(*index_);
         http_ = std::make_unique<upstream::UpstreamClient>(std::make_shared<test::LoopbackResolver>(), upstream::ClientSettings{});
         client_ = std::make_unique<upstream::RegistryClient>(*http_, tokens_);
         cache_ = std::make_unique<ManifestCache>(*client_, *blobs_, *tags_, [this] { return now_; });
@@ -151,7 +152,8 @@ private:
     test::TempDir dir_;
     std::chrono::system_clock::time_point now_;
     std::unique_ptr<storage::BlobStore> blobs_;
-    std::unique_ptr<TagStore> tags_;
+    std::unique_ptr<index::CacheIndex> index_;
+    std::unique_ptr<CacheCatalog> tags_;
     std::unique_ptr<upstream::UpstreamClient> http_;
     upstream::TokenCache tokens_;
     std::unique_ptr<upstream::RegistryClient> client_;
