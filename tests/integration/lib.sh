@@ -54,13 +54,16 @@ add_key() {
   sed -i "s|^\[$2\]\$|[$2]\n$3 = $4|" "$1"
 }
 
-# A config for tests in $CONFIG: the shipped etc/vicary.ini on 127.0.0.1, a free port, a temp cache.
+# A config for tests in $CONFIG: the shipped etc/vicary.ini on 127.0.0.1, a free port, a temp cache, no size limits.
 write_config() {
   CONFIG="$TEST_TMP/vicary.ini"
   cp "$VICARY_SOURCE_DIR/etc/vicary.ini" "$CONFIG"
   set_key "$CONFIG" server bind 127.0.0.1
   set_key "$CONFIG" server port 0
   set_key "$CONFIG" cache directory "$TEST_TMP/cache"
+  # Tests must not depend on how full this machine's disk is: no free-space floor, no cap unless a test sets one.
+  set_key "$CONFIG" cache min_free 0
+  set_key "$CONFIG" cache max_size 0
 }
 
 # Starts vicary in the background with the given arguments and waits (10 s at most) until it logs its port.
