@@ -88,4 +88,12 @@ void Table::print(std::ostream& out) const
     }
 }
 
+Poco::JSON::Array::Ptr jsonStrings(const std::vector<std::string>& items)
+{
+    Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
+    for (const std::string& item : items)
+        array->add(item);
+    return array;
+}
+
 }  // namespace vicary::ctl

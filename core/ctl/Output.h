@@ -25,6 +25,9 @@ std::string isoTime(index::TimePoint time);
 /// A JSON object that keeps its keys in insertion order, so that output reads like the human form.
 Poco::JSON::Object::Ptr jsonObject();
 
+/// A JSON array of the strings in `items`.
+Poco::JSON::Array::Ptr jsonStrings(const std::vector<std::string>& items);
+
 /// Writes `value` indented by two, and a newline.
 void printJson(std::ostream& out, const Poco::JSON::Object::Ptr& value);
 

@@ -122,11 +122,7 @@ int runPurge(const CommandContext& context)
             list->add(entry);
         }
         root->set("removed", list);
-        Poco::JSON::Array::Ptr errors = new Poco::JSON::Array;
-        for (const std::string& error : result.errors) {
-            errors->add(error);
-        }
-        root->set("errors", errors);
+        root->set("errors", jsonStrings(result.errors));
         printJson(context.out, root);
     } else {
         const char* verb = purge.dryRun ? "would remove " : "removed ";

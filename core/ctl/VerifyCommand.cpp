@@ -159,11 +159,7 @@ int runVerify(const CommandContext& context)
             list->add(entry);
         }
         root->set("findings", list);
-        Poco::JSON::Array::Ptr errors = new Poco::JSON::Array;
-        for (const std::string& error : result.errors) {
-            errors->add(error);
-        }
-        root->set("errors", errors);
+        root->set("errors", jsonStrings(result.errors));
         printJson(context.out, root);
     } else {
         for (const Finding& finding : result.findings) {
