@@ -49,6 +49,8 @@ void BlobFetcher::run(Download& download, const UpstreamSource& source) noexcept
         Poco::Logger::get("cache").error("registry " + source.registry + ": blob " + download.digest() +
                                          ": cannot write to the cache (" + e.what() + "); " +
                                          (full ? "clients get it straight from the upstream" : "failing its clients"));
+        if (full)
+            ++diskFull_;
         if (full && evictor_ != nullptr)
             evictor_->trigger();
         UpstreamFailure failure{full ? 503 : 500, full ? http::OciCode::Unavailable : http::OciCode::Unknown,

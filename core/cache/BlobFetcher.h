@@ -1,7 +1,9 @@
 // Fetches one blob from its upstream into the store, for a Download: resumes broken transfers, verifies the digest.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 
 #include "cache/CacheCatalog.h"
 #include "cache/Download.h"
@@ -31,6 +33,9 @@ public:
     /// the partial file is removed, eviction is woken, and its clients stream from the upstream instead.
     void run(Download& download, const UpstreamSource& source) noexcept;
 
+    /// Cache writes that failed for lack of space so far.
+    std::uint64_t diskFullEvents() const noexcept { return diskFull_; }
+
 private:
     void fetch(Download& download, const UpstreamSource& source);
 
@@ -39,6 +44,7 @@ private:
     CacheCatalog& catalog_;
     Evictor* evictor_;
     FetchSettings settings_;
+    std::atomic<std::uint64_t> diskFull_{0};
 };
 
 }  // namespace vicary::cache

@@ -60,3 +60,13 @@ std::size_t Coalescer::drain(std::chrono::milliseconds limit)
 }
 
 }  // namespace vicary::cache
+
+namespace vicary::cache {
+
+std::size_t Coalescer::inFlight() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return running_.size();
+}
+
+}  // namespace vicary::cache

@@ -33,6 +33,9 @@ public:
     /// Returns how many were still running.
     std::size_t drain(std::chrono::milliseconds limit);
 
+    /// Downloads running now.
+    std::size_t inFlight() const;
+
 private:
     void finish(const std::string& digest);
 

@@ -184,12 +184,15 @@ ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
                             " past its freshness");
                 ManifestAnswer stale = *cached;
                 stale.stale = true;
+                stale.result = "stale";
                 return stale;
             }
             const auto& answer = std::get<ManifestAnswer>(head);
             if (answer.digest == cached->digest) {
                 tags_.putTag(key, TagRecord{cached->digest, cached->mediaType, cached->size, clock_()});
-                return *cached;
+                ManifestAnswer revalidated = *cached;
+                revalidated.result = "revalidated";
+                return revalidated;
             }
             if (!answer.digest.empty()) {
                 auto digest = routing::parseDigest(answer.digest);
@@ -282,7 +285,7 @@ ManifestResult ManifestCache::fetch(const ManifestRequest& request, const std::s
         Poco::Logger::get("cache").error("manifest " + digest + ": cannot record it in the index: " + e.what());
         return UpstreamFailure{500, http::OciCode::Unknown, "manifest " + digest + ": the cache index failed"};
     }
-    return ManifestAnswer{digest, mediaType, blob->size, blob->path, false};
+    return ManifestAnswer{digest, mediaType, blob->size, blob->path, false, "miss"};
 }
 
 ManifestResult ManifestCache::headUpstream(const ManifestRequest& request, const std::string& reference)
@@ -292,6 +295,7 @@ ManifestResult ManifestCache::headUpstream(const ManifestRequest& request, const
         return *failure;
     const auto& head = std::get<std::unique_ptr<upstream::UpstreamResponse>>(asked)->head();
     ManifestAnswer answer;
+    answer.result = "miss";
     answer.digest = head.get("Docker-Content-Digest", "");
     answer.mediaType = mediaTypeOf(head, "");
     answer.size = head.hasContentLength() ? static_cast<std::uint64_t>(head.getContentLength64()) : 0;
@@ -315,6 +319,7 @@ ManifestResult ManifestCache::head(const ManifestRequest& request)
         if (cached && !failure->notFound()) {
             ManifestAnswer stale = *cached;
             stale.stale = true;
+            stale.result = "stale";
             return stale;
         }
         return upstreamAnswer;

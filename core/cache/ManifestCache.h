@@ -27,6 +27,8 @@ struct ManifestAnswer {
     std::uint64_t size = 0;
     std::string path;    ///< the stored body; empty for an answer from an upstream HEAD
     bool stale = false;  ///< served past its freshness because the upstream failed
+    /// How the cache answered, for metrics and the access log: hit, miss, revalidated, stale.
+    const char* result = "hit";
 };
 
 using ManifestResult = std::variant<ManifestAnswer, UpstreamFailure>;

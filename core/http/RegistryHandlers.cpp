@@ -63,9 +63,10 @@ using Continuation = std::function<bool(std::uint64_t offset, std::uint64_t end)
 /// Sends [range] of a blob of `size` bytes from `fd`; `available` says how much of the file is readable. When the
 /// download behind the file is given up for a reason that lets the client have the blob anyway (the cache is full),
 /// `rest` sends the remainder; otherwise the connection is aborted so the client sees a failed transfer.
-void sendBlobBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                  const std::string& digest, std::uint64_t size, int fd,
-                  const std::function<std::uint64_t(std::uint64_t)>& available, const Continuation& rest = {})
+std::uint64_t sendBlobBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                           const std::string& digest, std::uint64_t size, int fd,
+                           const std::function<std::uint64_t(std::uint64_t)>& available,
+                           const Continuation& rest = {})
 {
     ByteRange range{0, size == 0 ? 0 : size - 1};
     const RangeRequest kind = parseRange(request.get("Range", ""), size, range);
@@ -77,7 +78,7 @@ void sendBlobBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerRe
         sendOciError(response, HTTPResponse::HTTP_REQUESTED_RANGE_NOT_SATISFIABLE, OciCode::SizeInvalid,
                      "range " + request.get("Range", "") + " is not satisfiable for blob " + digest + " of " +
                          std::to_string(size) + " bytes");
-        return;
+        return 0;
     }
     std::uint64_t first = 0;
     std::uint64_t length = size;
@@ -93,7 +94,7 @@ void sendBlobBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerRe
     std::ostream& out = response.send();
     out.flush();
     if (isHead(request) || length == 0)
-        return;
+        return 0;
     bool complete = false;
     std::uint64_t sent = first;
     try {
@@ -103,6 +104,8 @@ void sendBlobBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerRe
             Poco::Logger::get("http").information("blob " + digest + ": the cache gave it up (" + e.what() +
                                                   "); sending the rest straight from the upstream");
             complete = rest(sent, first + length);
+            if (complete)
+                sent = first + length;
         } else {
             Poco::Logger::get("http").warning("aborting the transfer of blob " + digest + " to " +
                                               request.clientAddress().toString() + ": " + e.what());
@@ -113,6 +116,7 @@ void sendBlobBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerRe
     }
     if (!complete)
         abortConnection(request, response);
+    return sent - first;
 }
 
 }  // namespace
@@ -126,9 +130,11 @@ cache::UpstreamSource sourceOf(const routing::RequestTarget& target)
 
 // ---- blobs
 
-BlobHandler::BlobHandler(routing::RequestTarget target, cache::CacheServices& cache)
-    : target_(std::move(target)), cache_(cache)
+BlobHandler::BlobHandler(routing::RequestTarget target, cache::CacheServices& cache,
+                         std::shared_ptr<RequestContext> context)
+    : target_(std::move(target)), cache_(cache), context_(std::move(context))
 {
+    context_->kind = "blob";
 }
 
 void BlobHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
@@ -143,7 +149,9 @@ void BlobHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
         if (file.fd >= 0) {
             cache_.accesses.touch(digestText);
             const std::uint64_t size = stored->size;
-            sendBlobBody(request, response, digestText, size, file.fd, [size](std::uint64_t) { return size; });
+            context_->cacheResult = "hit";
+            context_->cacheBytes +=
+                sendBlobBody(request, response, digestText, size, file.fd, [size](std::uint64_t) { return size; });
             return;
         }
     }
@@ -157,6 +165,7 @@ void BlobHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
     if (started)
         Poco::Logger::get("cache").information("registry " + target_.registry->name() + ": fetching blob " +
                                                digestText + " of " + target_.upstreamName);
+    context_->cacheResult = started ? "miss" : "coalesced";
     cache::UpstreamFailure failure;
     auto size = download->waitForHead(failure);
     if (!size) {
@@ -172,7 +181,7 @@ void BlobHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
         return;
     }
     const auto stall = cache_.stall;
-    sendBlobBody(
+    context_->upstreamBytes += sendBlobBody(
         request, response, digestText, *size, file.fd,
         [&download, stall](std::uint64_t offset) { return download->waitForBytes(offset, stall); },
         [this, &request](std::uint64_t offset, std::uint64_t end) { return sendRestFromUpstream(request, offset, end); });
@@ -181,6 +190,7 @@ void BlobHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
 void BlobHandler::passThrough(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
 {
     // The cache cannot hold this blob now: relay it from the upstream as it comes, with the client's Range.
+    context_->cacheResult = "passthrough";
     const auto source = sourceOf(target_);
     const std::string digestText = target_.digest->text();
     upstream::UpstreamRequest get;
@@ -203,7 +213,9 @@ void BlobHandler::passThrough(Poco::Net::HTTPServerRequest& request, Poco::Net::
             response.set("Content-Range", answer->head().get("Content-Range", ""));
         response.setContentLength64(static_cast<Poco::Int64>(length));
         response.send().flush();
-        if (!sendStream(request, answer->body(), length))
+        if (sendStream(request, answer->body(), length))
+            context_->upstreamBytes += length;
+        else
             abortConnection(request, response);
     } catch (const upstream::AuthError& e) {
         sendFailure(response, cache::failureFromAuth(e));
@@ -275,9 +287,11 @@ void BlobHandler::headUncached(Poco::Net::HTTPServerResponse& response)
 
 // ---- manifests
 
-ManifestHandler::ManifestHandler(routing::RequestTarget target, cache::CacheServices& cache)
-    : target_(std::move(target)), cache_(cache)
+ManifestHandler::ManifestHandler(routing::RequestTarget target, cache::CacheServices& cache,
+                                 std::shared_ptr<RequestContext> context)
+    : target_(std::move(target)), cache_(cache), context_(std::move(context))
 {
+    context_->kind = "manifest";
 }
 
 void ManifestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
@@ -310,6 +324,7 @@ void ManifestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco:
         return;
     }
     cache_.accesses.touch(answer.digest);
+    context_->cacheResult = answer.result;
     response.setContentType(answer.mediaType);
     response.set("Docker-Content-Digest", answer.digest);
     if (answer.stale)
@@ -323,13 +338,19 @@ void ManifestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco:
     const std::uint64_t size = answer.size;
     if (!sendFileRange(request, file.fd, 0, size, [size](std::uint64_t) { return size; }))
         abortConnection(request, response);
+    else if (std::string(answer.result) == "miss")
+        context_->upstreamBytes += size;
+    else
+        context_->cacheBytes += size;
 }
 
 // ---- tags/list and referrers
 
-PassThroughHandler::PassThroughHandler(routing::RequestTarget target, std::string query, cache::CacheServices& cache)
-    : target_(std::move(target)), query_(std::move(query)), cache_(cache)
+PassThroughHandler::PassThroughHandler(routing::RequestTarget target, std::string query, cache::CacheServices& cache,
+                                       std::shared_ptr<RequestContext> context)
+    : target_(std::move(target)), query_(std::move(query)), cache_(cache), context_(std::move(context))
 {
+    context_->kind = target_.endpoint == routing::Endpoint::TagsList ? "tags" : "referrers";
 }
 
 void PassThroughHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)

@@ -4,13 +4,16 @@
 #include <Poco/URI.h>
 
 #include "http/ErrorHandler.h"
+#include "http/MeteredHandler.h"
+#include "plugin/Registry.h"
 #include "http/RegistryHandlers.h"
 #include "routing/RequestTarget.h"
 
 namespace vicary::http {
 
-RegistryRoute::RegistryRoute(const plugin::RegistrySet& registries, cache::CacheServices& cache)
-    : registries_(registries), cache_(cache)
+RegistryRoute::RegistryRoute(const plugin::RegistrySet& registries, cache::CacheServices& cache,
+                             metrics::ServerMetrics* metrics)
+    : registries_(registries), cache_(cache), metrics_(metrics)
 {
 }
 
@@ -25,14 +28,20 @@ Poco::Net::HTTPRequestHandler* RegistryRoute::createHandler(const Poco::Net::HTT
         if (key == "ns")
             ns = value;
     }
+    auto context = std::make_shared<RequestContext>();
+    context->kind = "other";
+    auto metered = [&](Poco::Net::HTTPRequestHandler* handler) -> Poco::Net::HTTPRequestHandler* {
+        return metrics_ == nullptr ? handler : new MeteredHandler(handler, context, *metrics_);
+    };
     routing::RequestTarget target;
     routing::RouteError error{};
     if (!routing::routeRequest(registries_, path, ns, target, error))
-        return new ErrorHandler(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(error.status), error.code,
-                                error.message);
+        return metered(new ErrorHandler(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(error.status), error.code,
+                                        error.message));
+    context->registry = target.registry->name();
     switch (target.endpoint) {
-    case routing::Endpoint::Blob: return new BlobHandler(std::move(target), cache_);
-    case routing::Endpoint::Manifest: return new ManifestHandler(std::move(target), cache_);
+    case routing::Endpoint::Blob: return metered(new BlobHandler(std::move(target), cache_, context));
+    case routing::Endpoint::Manifest: return metered(new ManifestHandler(std::move(target), cache_, context));
     case routing::Endpoint::TagsList:
     case routing::Endpoint::Referrers: {
         // Pass the client's query on, except containerd's ns, which was ours.
@@ -41,7 +50,7 @@ Poco::Net::HTTPRequestHandler* RegistryRoute::createHandler(const Poco::Net::HTT
             if (key != "ns")
                 upstreamQuery.addQueryParameter(key, value);
         }
-        return new PassThroughHandler(std::move(target), upstreamQuery.getRawQuery(), cache_);
+        return metered(new PassThroughHandler(std::move(target), upstreamQuery.getRawQuery(), cache_, context));
     }
     }
     return nullptr;

@@ -3,6 +3,7 @@
 
 #include "cache/CacheServices.h"
 #include "http/RouteFactory.h"
+#include "metrics/ServerMetrics.h"
 
 namespace vicary::plugin {
 class RegistrySet;
@@ -14,13 +15,16 @@ namespace vicary::http {
 /// handler for its endpoint, or an error handler with the OCI error routing gave.
 class RegistryRoute final : public RouteFactory {
 public:
-    RegistryRoute(const plugin::RegistrySet& registries, cache::CacheServices& cache);
+    /// `metrics` (may be null) counts every request this route answers.
+    RegistryRoute(const plugin::RegistrySet& registries, cache::CacheServices& cache,
+                  metrics::ServerMetrics* metrics = nullptr);
     Poco::Net::HTTPRequestHandler* createHandler(const Poco::Net::HTTPServerRequest& request,
                                                  const Poco::URI& uri) override;
 
 private:
     const plugin::RegistrySet& registries_;
     cache::CacheServices& cache_;
+    metrics::ServerMetrics* metrics_;
 };
 
 }  // namespace vicary::http

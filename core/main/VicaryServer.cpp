@@ -1,5 +1,7 @@
 #include "main/VicaryServer.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <iostream>
 #include <system_error>
@@ -24,10 +26,12 @@
 #include "config/SettingsLoader.h"
 #include "http/BaseRoutes.h"
 #include "http/HttpFrontend.h"
+#include "http/OperationsRoutes.h"
 #include "http/RegistryRoute.h"
 #include "http/RequestRouter.h"
 #include "index/CacheIndex.h"
 #include "main/Logging.h"
+#include "metrics/ServerMetrics.h"
 #include "main/ProgramPaths.h"
 #include "plugin/PluginCatalog.h"
 #include "plugin/PluginError.h"
@@ -223,6 +227,9 @@ int VicaryServer::serve()
     upstream::UpstreamClient http(sharedResolver, clientSettings);
     upstream::TokenCache tokens;
     upstream::RegistryClient client(http, tokens);
+    metrics::Registry metricsRegistry;
+    metrics::ServerMetrics serverMetrics(metricsRegistry);
+    client.setMetrics(&serverMetrics);
     cache::ManifestCache manifests(client, blobs, contents);
     cache::BlobFetcher fetcher(client, blobs, contents, &evictor, cache::FetchSettings{});
     cache::Coalescer downloads(fetcher);
@@ -238,11 +245,43 @@ int VicaryServer::serve()
                                   settings.cache.negativeTtl,
                                   std::chrono::duration_cast<std::chrono::milliseconds>(settings.upstream.readTimeout)};
 
+    // Values that live elsewhere are read when /metrics is scraped.
+    metricsRegistry.addCollector([&] {
+        serverMetrics.downloadsInFlight.with({}).set(static_cast<std::int64_t>(downloads.inFlight()));
+        try {
+            const auto totals = cacheIndex.stats();
+            serverMetrics.cacheBytes.with({}).set(static_cast<std::int64_t>(totals.bytes));
+            serverMetrics.cacheObjects.with({}).set(static_cast<std::int64_t>(totals.objects));
+        } catch (const std::exception& e) {
+            Poco::Logger::get("metrics").warning(std::string("cache totals unavailable: ") + e.what());
+        }
+        serverMetrics.evictions.with({}).mirror(evictor.evictedObjects());
+        serverMetrics.evictedBytes.with({}).mirror(evictor.evictedBytes());
+        serverMetrics.diskFull.with({}).mirror(fetcher.diskFullEvents());
+        for (const auto& registry : registries.all()) {
+            if (auto limit = client.rateLimit(registry->name()))
+                serverMetrics.rateLimitRemaining.with({registry->name()}).set(limit->remaining);
+        }
+    });
+    const std::string cacheDirectory = settings.cache.directory;
+    auto readiness = [&cacheIndex, cacheDirectory, &catalog]() -> std::string {
+        if (::access(cacheDirectory.c_str(), W_OK) != 0)
+            return "cache directory " + cacheDirectory + " is not writable";
+        try {
+            cacheIndex.schemaVersion();
+        } catch (const std::exception& e) {
+            return std::string("cache index unavailable: ") + e.what();
+        }
+        return catalog.size() == 0 ? "no plugins loaded" : "";
+    };
+
     auto* table = new http::RequestRouter;
     Poco::Net::HTTPRequestHandlerFactory::Ptr router(table);
     table->add(std::make_unique<http::ApiVersionRoute>());
     table->add(std::make_unique<http::HealthRoute>());
-    table->add(std::make_unique<http::RegistryRoute>(registries, services));
+    table->add(std::make_unique<http::ReadinessRoute>(readiness));
+    table->add(std::make_unique<http::MetricsRoute>(metricsRegistry, "/metrics"));
+    table->add(std::make_unique<http::RegistryRoute>(registries, services, &serverMetrics));
     http::HttpFrontend frontend(settings.server, router);
     frontend.start();
     log.information("vicary %s listening on %s, cache in %s", std::string(build::kVersion), frontend.address(),

@@ -1,6 +1,7 @@
 #include "upstream/RegistryClient.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <sstream>
 #include <thread>
@@ -91,16 +92,40 @@ std::unique_ptr<UpstreamResponse> RegistryClient::send(UpstreamRequest request, 
                     return response;
                 wait = std::max(wait, std::chrono::milliseconds(std::chrono::seconds(seconds)));
             }
+            if (metrics_ != nullptr)
+                metrics_->upstreamRetries.with({access.registry}).inc();
             Poco::Logger::get("upstream").information("registry " + access.registry + ": " + request.method + " " +
                                                       withoutQuery(request.url) + " answered " +
                                                       std::to_string(status) + "; trying again");
         } catch (const UpstreamError& e) {
             if (attempt == kRetries || e.kind() != UpstreamError::Kind::Connect)
                 throw;
+            if (metrics_ != nullptr)
+                metrics_->upstreamRetries.with({access.registry}).inc();
             Poco::Logger::get("upstream").information("registry " + access.registry + ": " + e.what() +
                                                       "; trying again");
         }
         std::this_thread::sleep_for(wait);
+    }
+}
+
+std::unique_ptr<UpstreamResponse> RegistryClient::exchange(const UpstreamRequest& request, const RegistryAccess& access)
+{
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        auto response = client_.send(request, access.endpoint);
+        if (metrics_ != nullptr) {
+            metrics_->upstreamRequests.with({access.registry, request.method, std::to_string(response->status())}).inc();
+            metrics_->upstreamSeconds.with({access.registry})
+                .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        }
+        return response;
+    } catch (const UpstreamError& e) {
+        if (metrics_ != nullptr) {
+            static const char* const kinds[] = {"connect", "timeout", "protocol", "redirects"};
+            metrics_->upstreamErrors.with({access.registry, kinds[static_cast<int>(e.kind())]}).inc();
+        }
+        throw;
     }
 }
 
@@ -120,7 +145,7 @@ std::unique_ptr<UpstreamResponse> RegistryClient::sendOnce(UpstreamRequest reque
             sentCached = true;
         }
     }
-    auto response = client_.send(request, access.endpoint);
+    auto response = exchange(request, access);
     noteRateLimit(access.registry, response->head());
     if (response->status() != 401)
         return response;
@@ -155,7 +180,7 @@ std::unique_ptr<UpstreamResponse> RegistryClient::sendOnce(UpstreamRequest reque
                                  access.registry + "]");
     response.reset();
     setAuthorization(request, *authorization);
-    auto retried = client_.send(request, access.endpoint);
+    auto retried = exchange(request, access);
     if (retried->status() == 401) {
         if (challenge.scheme == "bearer")
             tokens_.invalidate(TokenCache::keyOf(access.registry, challenge.realm, challenge.service, scope));
@@ -224,9 +249,11 @@ std::string RegistryClient::fetchToken(const RegistryAccess& access, const Known
         request.headers.emplace_back("Authorization", basicAuthorization(auth.credentials));
     // The realm is the one this registry advertised; credentials go there and nowhere else (the client drops them
     // on a redirect to another host).
-    auto response = client_.send(request, access.endpoint);
+    auto response = exchange(request, access);
     const std::string who = withCredentials ? "the configured credentials of user " + auth.credentials.username
                                             : "an anonymous token";
+    if (metrics_ != nullptr)
+        metrics_->tokenFetches.with({access.registry, response->status() == 200 ? "ok" : "refused"}).inc();
     if (response->status() == 401 || response->status() == 403)
         throw AuthError(response->status(), "registry " + access.registry + ": token server " +
                                                 withoutQuery(challenge.realm) + " refused " + who + " for " + scope +

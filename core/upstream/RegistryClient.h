@@ -10,6 +10,7 @@
 
 #include <vicary/RegistryPlugin.h>
 
+#include "metrics/ServerMetrics.h"
 #include "upstream/TokenCache.h"
 #include "upstream/UpstreamClient.h"
 
@@ -56,7 +57,13 @@ public:
     };
     std::optional<RateLimit> rateLimit(const std::string& registry) const;
 
+    /// Counts upstream requests, errors, retries, latency and token fetches into `metrics` (may be null). Call
+    /// before the first request.
+    void setMetrics(metrics::ServerMetrics* metrics) noexcept { metrics_ = metrics; }
+
 private:
+    /// One upstream exchange, counted and timed.
+    std::unique_ptr<UpstreamResponse> exchange(const UpstreamRequest& request, const RegistryAccess& access);
     std::unique_ptr<UpstreamResponse> sendOnce(UpstreamRequest request, const RegistryAccess& access);
 
     struct KnownChallenge {
@@ -74,6 +81,7 @@ private:
 
     UpstreamClient& client_;
     TokenCache& tokens_;
+    metrics::ServerMetrics* metrics_ = nullptr;
     mutable std::mutex mutex_;
     std::map<std::string, KnownChallenge> challenges_;  // by registry: learnt from its last 401
     std::map<std::string, RateLimit> rateLimits_;       // by registry: the last pair seen

@@ -1,0 +1,82 @@
+# /metrics around real pulls: valid Prometheus text, a cold pull a miss, a warm one a hit, concurrent cold requests
+# counted once upstream; /readyz ready.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/support/seed.sh"
+source "$(dirname "$0")/support/fake_upstream.sh"
+
+build_image metrics v1 --layers 2 --layer-size 2000000 --seed 61
+layer0="$(summary_get "$IMAGE_SUMMARY" layers.0.digest)"
+layer1="$(summary_get "$IMAGE_SUMMARY" layers.1.digest)"
+size0="$(summary_get "$IMAGE_SUMMARY" layers.0.size)"
+start_fake_upstream up "$IMAGE_LAYOUT" team/app --slow 4000000
+write_config
+cat >> "$CONFIG" <<INI
+
+[registry.up]
+plugin = generic
+upstream = $FAKE_UPSTREAM_URL
+plain_http = true
+aliases = up.vicary.test
+INI
+start_vicary --config "$CONFIG"
+v="http://127.0.0.1:$VICARY_PORT_BOUND"
+
+# value <metric name> <label matcher as key=value,...>: the sample's value from a parse of /metrics (0 if absent)
+scrape() { curl -sS -f --max-time 10 -o "$TEST_TMP/metrics.txt" "$v/metrics" || fail "GET /metrics"; }
+value() {
+  /usr/bin/python3 - "$TEST_TMP/metrics.txt" "$1" "$2" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+text = open(sys.argv[1]).read()
+wanted = dict(kv.split("=", 1) for kv in sys.argv[3].split(",") if kv)
+total = 0.0
+for family in text_string_to_metric_families(text):
+    for sample in family.samples:
+        if sample.name == sys.argv[2] and all(sample.labels.get(k) == v for k, v in wanted.items()):
+            total += sample.value
+print(int(total))
+PY
+}
+
+scrape
+pass "GET /metrics answers"
+[ "$(value vicary_requests_total '')" -ge 0 ] || fail "the metrics do not parse as Prometheus text"
+pass "the output parses with the Prometheus text-format parser (python3-prometheus-client)"
+
+curl -sS -f --max-time 30 -o /dev/null "$v/v2/up.vicary.test/team/app/blobs/$layer0" || fail "cold pull"
+curl -sS -f --max-time 30 -o /dev/null "$v/v2/up.vicary.test/team/app/blobs/$layer0" || fail "warm pull"
+scrape
+[ "$(value vicary_cache_results_total registry=up,kind=blob,result=miss)" -eq 1 ] || fail "the cold pull is not one miss"
+[ "$(value vicary_cache_results_total registry=up,kind=blob,result=hit)" -eq 1 ] || fail "the warm pull is not one hit"
+[ "$(value vicary_served_bytes_total registry=up,source=cache)" -eq "$size0" ] || fail "bytes from cache: $(value vicary_served_bytes_total registry=up,source=cache)"
+[ "$(value vicary_requests_total registry=up,kind=blob,method=GET,status=200)" -eq 2 ] || fail "blob requests not counted"
+pass "a cold pull counts as a miss, a warm pull as a hit, with the bytes served from the cache"
+
+pids=()
+for i in 1 2 3 4 5; do
+  curl -sS -f --max-time 30 -o /dev/null "$v/v2/up.vicary.test/team/app/blobs/$layer1" &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid" || fail "a concurrent pull failed"; done
+scrape
+[ "$(value vicary_upstream_requests_total registry=up,method=GET,status=200)" -eq 2 ] ||
+  fail "upstream GETs: $(value vicary_upstream_requests_total registry=up,method=GET,status=200), expected 2 (one per blob)"
+[ "$(value vicary_cache_results_total registry=up,kind=blob,result=coalesced)" -eq 4 ] ||
+  fail "coalesced: $(value vicary_cache_results_total registry=up,kind=blob,result=coalesced)"
+[ "$(fake_upstream_requests up GET "/blobs/$layer1")" -eq 1 ] || fail "the upstream saw more than one GET"
+pass "5 concurrent cold requests: 1 miss + 4 coalesced, one upstream GET counted"
+[ "$(value vicary_cache_objects '')" -ge 2 ] || fail "vicary_cache_objects"
+[ "$(value vicary_cache_bytes '')" -ge 4000000 ] || fail "vicary_cache_bytes"
+pass "cache size and objects are exported"
+
+code="$(curl -sS -o "$TEST_TMP/ready" -w '%{http_code}' --max-time 10 "$v/readyz")"
+[ "$code" = 200 ] || fail "/readyz answered $code: $(cat "$TEST_TMP/ready")"
+assert_contains "$(cat "$TEST_TMP/ready")" '"status":"ready"' "/readyz says ready"
+chmod 0555 "$TEST_TMP/cache"
+code="$(curl -sS -o "$TEST_TMP/ready" -w '%{http_code}' --max-time 10 "$v/readyz")"
+chmod 0755 "$TEST_TMP/cache"
+if [ "$(id -u)" -ne 0 ]; then
+  [ "$code" = 503 ] || fail "/readyz with a read-only cache answered $code"
+  pass "/readyz answers 503 when the cache directory is not writable"
+fi
+stop_vicary TERM
