@@ -1,4 +1,5 @@
 #include "config/SectionKeys.h"
+#include "config/ValueError.h"
 
 #include <utility>
 
@@ -85,6 +86,16 @@ const std::vector<KeySpec> kUpstream = {
 
 const std::vector<KeySpec> kLog = {
     {"level", false, [](Settings& s, const std::string& v, const std::string&) { s.log.level = parseLogLevel(v); }},
+    {"access", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         if (v != "off" && v != "text" && v != "json")
+             throw ValueError(quoted(v) + " is not off, text or json");
+         s.log.access = v;
+     }},
+    {"access_file", true,
+     [](Settings& s, const std::string& v, const std::string& base) {
+         s.log.accessFile = v.empty() ? v : resolvePath(v, base);
+     }},
 };
 
 const std::vector<std::pair<std::string, const std::vector<KeySpec>*>> kSections = {

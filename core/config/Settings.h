@@ -65,6 +65,8 @@ struct UpstreamSettings {
 /// [log]
 struct LogSettings {
     std::string level = "information";  ///< `level`: debug, information, notice, warning, error
+    std::string access = "text";        ///< `access`: off, text or json: one line per request
+    std::string accessFile;             ///< `access_file`: where access lines go; empty: standard error
 };
 
 /// One [registry.<name>] section.

@@ -12,8 +12,8 @@
 namespace vicary::http {
 
 RegistryRoute::RegistryRoute(const plugin::RegistrySet& registries, cache::CacheServices& cache,
-                             metrics::ServerMetrics* metrics)
-    : registries_(registries), cache_(cache), metrics_(metrics)
+                             metrics::ServerMetrics* metrics, AccessLog* accessLog)
+    : registries_(registries), cache_(cache), metrics_(metrics), accessLog_(accessLog)
 {
 }
 
@@ -31,7 +31,7 @@ Poco::Net::HTTPRequestHandler* RegistryRoute::createHandler(const Poco::Net::HTT
     auto context = std::make_shared<RequestContext>();
     context->kind = "other";
     auto metered = [&](Poco::Net::HTTPRequestHandler* handler) -> Poco::Net::HTTPRequestHandler* {
-        return metrics_ == nullptr ? handler : new MeteredHandler(handler, context, *metrics_);
+        return metrics_ == nullptr ? handler : new MeteredHandler(handler, context, *metrics_, accessLog_);
     };
     routing::RequestTarget target;
     routing::RouteError error{};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cache/CacheServices.h"
+#include "http/AccessLog.h"
 #include "http/RouteFactory.h"
 #include "metrics/ServerMetrics.h"
 
@@ -17,7 +18,7 @@ class RegistryRoute final : public RouteFactory {
 public:
     /// `metrics` (may be null) counts every request this route answers.
     RegistryRoute(const plugin::RegistrySet& registries, cache::CacheServices& cache,
-                  metrics::ServerMetrics* metrics = nullptr);
+                  metrics::ServerMetrics* metrics = nullptr, AccessLog* accessLog = nullptr);
     Poco::Net::HTTPRequestHandler* createHandler(const Poco::Net::HTTPServerRequest& request,
                                                  const Poco::URI& uri) override;
 
@@ -25,6 +26,7 @@ private:
     const plugin::RegistrySet& registries_;
     cache::CacheServices& cache_;
     metrics::ServerMetrics* metrics_;
+    AccessLog* accessLog_;
 };
 
 }  // namespace vicary::http

@@ -24,6 +24,7 @@
 #include "cache/ResponseMemo.h"
 #include "config/ConfigError.h"
 #include "config/SettingsLoader.h"
+#include "http/AccessLog.h"
 #include "http/BaseRoutes.h"
 #include "http/HttpFrontend.h"
 #include "http/OperationsRoutes.h"
@@ -275,13 +276,15 @@ int VicaryServer::serve()
         return catalog.size() == 0 ? "no plugins loaded" : "";
     };
 
+    http::AccessLog accessLog(settings.log.access, settings.log.accessFile);
+
     auto* table = new http::RequestRouter;
     Poco::Net::HTTPRequestHandlerFactory::Ptr router(table);
     table->add(std::make_unique<http::ApiVersionRoute>());
     table->add(std::make_unique<http::HealthRoute>());
     table->add(std::make_unique<http::ReadinessRoute>(readiness));
     table->add(std::make_unique<http::MetricsRoute>(metricsRegistry, "/metrics"));
-    table->add(std::make_unique<http::RegistryRoute>(registries, services, &serverMetrics));
+    table->add(std::make_unique<http::RegistryRoute>(registries, services, &serverMetrics, &accessLog));
     http::HttpFrontend frontend(settings.server, router);
     frontend.start();
     log.information("vicary %s listening on %s, cache in %s", std::string(build::kVersion), frontend.address(),

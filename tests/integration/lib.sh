@@ -68,7 +68,9 @@ write_config() {
 
 # Starts vicary in the background with the given arguments and waits (10 s at most) until it logs its port.
 start_vicary() {
-  "$VICARY_BIN" "$@" > "$TEST_TMP/vicary.log" 2>&1 &
+  # Empty the log here, not in the background child: otherwise the loop below may read the previous run's port.
+  : > "$TEST_TMP/vicary.log"
+  "$VICARY_BIN" "$@" >> "$TEST_TMP/vicary.log" 2>&1 &
   VICARY_PID=$!
   for _ in $(seq 1 100); do
     VICARY_PORT_BOUND="$(sed -n 's/.* listening on [^ ]*:\([0-9][0-9]*\),.*/\1/p' "$TEST_TMP/vicary.log" | head -n1)"
