@@ -166,6 +166,8 @@ void BlobFetcher::fetch(Download& download, const UpstreamSource& source)
         try {
             std::istream& body = response->body();
             while (temp.size() < size) {
+                if (download.cancelled())
+                    throw std::runtime_error("abandoned at shutdown");
                 const std::uint64_t wanted = std::min<std::uint64_t>(buffer.size(), size - temp.size() + skip);
                 body.read(buffer.data(), static_cast<std::streamsize>(wanted));
                 const auto got = static_cast<std::uint64_t>(body.gcount());

@@ -54,14 +54,21 @@ std::size_t Coalescer::drain(std::chrono::milliseconds limit)
     std::unique_lock<std::mutex> lock(mutex_);
     idle_.wait_for(lock, limit, [this] { return running_.empty(); });
     if (!running_.empty())
-        Poco::Logger::get("cache").warning("stopping with " + std::to_string(running_.size()) +
-                                           " downloads still running; their temp files are removed at next start");
+        Poco::Logger::get("cache").information(std::to_string(running_.size()) + " downloads still running after " +
+                                               std::to_string(limit.count()) + " ms");
     return running_.size();
 }
 
 }  // namespace vicary::cache
 
 namespace vicary::cache {
+
+void Coalescer::cancelAll()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& [digest, download] : running_)
+        download->cancel();
+}
 
 std::size_t Coalescer::inFlight() const
 {

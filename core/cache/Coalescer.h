@@ -36,6 +36,9 @@ public:
     /// Downloads running now.
     std::size_t inFlight() const;
 
+    /// Asks every download in progress to give up; each removes its temp file. For shutdown, after the deadline.
+    void cancelAll();
+
 private:
     void finish(const std::string& digest);
 

@@ -48,6 +48,10 @@ public:
     const std::string& hex() const noexcept { return hex_; }
     bool finished() const;
 
+    /// Asks the fetcher to give up (server shutdown). The fetcher checks between chunks.
+    void cancel() noexcept { cancelled_ = true; }
+    bool cancelled() const noexcept { return cancelled_; }
+
 private:
     const std::string digest_;
     const std::string algorithm_;
@@ -60,6 +64,7 @@ private:
     std::uint64_t size_ = 0;
     std::uint64_t written_ = 0;
     std::string path_;  // temp file, then the committed file
+    std::atomic<bool> cancelled_{false};
 };
 
 /// Thrown to a reader when the download it streams cannot complete: its client connection must be aborted, unless

@@ -42,6 +42,8 @@ const std::vector<KeySpec> kServer = {
      [](Settings& s, const std::string& v, const std::string&) {
          s.server.timeout = parseDurationAtLeast(v, seconds(1));
      }},
+    {"shutdown_timeout", false,
+     [](Settings& s, const std::string& v, const std::string&) { s.server.shutdownTimeout = parseDuration(v); }},
 };
 
 const std::vector<KeySpec> kCache = {

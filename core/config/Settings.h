@@ -23,6 +23,7 @@ struct ServerSettings {
     std::chrono::seconds keepAliveTimeout{15};  ///< `keep_alive_timeout`: idle time before a kept-alive connection closes
     unsigned maxKeepAliveRequests = 0;   ///< `max_keep_alive_requests`: 0 means unlimited
     std::chrono::seconds timeout{60};    ///< `timeout`: socket send/receive timeout for a client connection
+    std::chrono::seconds shutdownTimeout{30};  ///< `shutdown_timeout`: how long SIGTERM lets responses finish
 };
 
 /// A size limit given in bytes or as a percentage of the cache filesystem.

@@ -1,6 +1,7 @@
 #include "http/HttpFrontend.h"
 
 #include <stdexcept>
+#include <thread>
 
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -57,7 +58,7 @@ HttpFrontend::HttpFrontend(const config::ServerSettings& settings, Poco::Net::HT
 
 HttpFrontend::~HttpFrontend()
 {
-    stop();
+    stop(std::chrono::milliseconds(0));
 }
 
 void HttpFrontend::start()
@@ -66,12 +67,16 @@ void HttpFrontend::start()
     running_ = true;
 }
 
-void HttpFrontend::stop()
+void HttpFrontend::stop(std::chrono::milliseconds deadline, ActiveRequests* active)
 {
     if (!running_)
         return;
     running_ = false;
-    server_->stopAll(false);
+    // No new connections; a connection that finishes its request is not kept alive for another.
+    server_->stop();
+    if (active != nullptr && active->waitIdle(deadline) > 0)
+        active->abortAll();  // past the deadline: their clients see the transfer end early
+    server_->stopAll(true);  // idle kept-alive connections are closed now, not after their timeout
     threads_->joinAll();
 }
 

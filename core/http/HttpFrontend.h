@@ -1,6 +1,7 @@
 // The listening side: a POCO HTTPServer on the configured address, with the configured limits.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -8,6 +9,7 @@
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
 #include "config/Settings.h"
+#include "http/ActiveRequests.h"
 
 namespace Poco {
 class ThreadPool;
@@ -31,8 +33,9 @@ public:
 
     /// Starts accepting connections.
     void start();
-    /// Stops accepting, lets requests in progress finish, closes idle connections and waits for the worker threads.
-    void stop();
+    /// Stops accepting, lets requests in progress (those in `active`, when given) finish for at most `deadline`,
+    /// then ends the ones still running and closes every connection, and waits for the worker threads.
+    void stop(std::chrono::milliseconds deadline = std::chrono::seconds(30), ActiveRequests* active = nullptr);
     /// The port actually bound.
     std::uint16_t port() const noexcept { return port_; }
     /// "address:port" actually bound, for logs.

@@ -1,7 +1,11 @@
 #include "http/RequestRouter.h"
 
+#include <memory>
+
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/URI.h>
 
 #include "http/ErrorHandler.h"
@@ -13,7 +17,38 @@ void RequestRouter::add(std::unique_ptr<RouteFactory> route)
     routes_.push_back(std::move(route));
 }
 
+namespace {
+
+/// Keeps its request in ActiveRequests while the inner handler runs.
+class TrackedHandler final : public Poco::Net::HTTPRequestHandler {
+public:
+    TrackedHandler(Poco::Net::HTTPRequestHandler* inner, ActiveRequests& active) : inner_(inner), active_(active) {}
+
+    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override
+    {
+        const int socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket().impl()->sockfd();
+        active_.add(socket);
+        struct Done {
+            ActiveRequests& active;
+            int socket;
+            ~Done() { active.remove(socket); }
+        } done{active_, socket};
+        inner_->handleRequest(request, response);
+    }
+
+private:
+    std::unique_ptr<Poco::Net::HTTPRequestHandler> inner_;
+    ActiveRequests& active_;
+};
+
+}  // namespace
+
 Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(const Poco::Net::HTTPServerRequest& request)
+{
+    return new TrackedHandler(route(request), active_);
+}
+
+Poco::Net::HTTPRequestHandler* RequestRouter::route(const Poco::Net::HTTPServerRequest& request)
 {
     using Poco::Net::HTTPRequest;
     using Poco::Net::HTTPResponse;

@@ -6,6 +6,7 @@
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
+#include "http/ActiveRequests.h"
 #include "http/RouteFactory.h"
 
 namespace vicary::http {
@@ -18,8 +19,14 @@ public:
     void add(std::unique_ptr<RouteFactory> route);
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
+    /// Every handler the router creates registers its request here while it runs.
+    ActiveRequests& active() noexcept { return active_; }
+
 private:
+    Poco::Net::HTTPRequestHandler* route(const Poco::Net::HTTPServerRequest& request);
+
     std::vector<std::unique_ptr<RouteFactory>> routes_;
+    ActiveRequests active_;
 };
 
 }  // namespace vicary::http

@@ -292,8 +292,13 @@ int VicaryServer::serve()
 
     waitForTerminationRequest();
     log.information("stopping: no new connections, finishing requests in progress");
-    frontend.stop();
-    downloads.drain(std::chrono::seconds(30));
+    frontend.stop(std::chrono::duration_cast<std::chrono::milliseconds>(settings.server.shutdownTimeout),
+                  &table->active());
+    if (downloads.drain(std::chrono::seconds(1)) > 0) {
+        // Nobody is listening any more: downloads still running are given up, their temp files removed.
+        downloads.cancelAll();
+        downloads.drain(std::chrono::seconds(10));
+    }
     evictor.stop();
     accesses.stop();
     log.information("stopped");
