@@ -10,10 +10,16 @@ packages=(
   libpoco-dev libssl-dev libsqlite3-dev libboost-dev libboost-filesystem-dev libc-ares-dev libinih-dev
   # tests
   libcppunit-dev curl ca-certificates dnsmasq-base
+  # metrics test: a Prometheus text-format parser
+  python3-prometheus-client
   # integration-test harness (tests/integration/support/): a real registry, a real client, a fake upstream
   docker-registry skopeo python3
   # upstream-auth harness (support/tls.sh, token_server.py, auth_registry.sh, cdn_front.py): TLS, JWTs, htpasswd
   openssl python3-jwt python3-cryptography apache2-utils
+  # real clients end to end (tests/integration/clients_*.sh): containerd + ctr, podman (with its runtime and conmon)
+  containerd podman crun conmon golang-github-containers-common
+  # packages (scripts/package.sh, tests/packaging/): rpmbuild, dpkg-shlibdeps, systemd-analyze and systemd-sysusers
+  rpm dpkg-dev systemd
 )
 
 missing=()

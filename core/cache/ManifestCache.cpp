@@ -325,8 +325,14 @@ ManifestResult ManifestCache::head(const ManifestRequest& request)
         return upstreamAnswer;
     }
     auto& answer = std::get<ManifestAnswer>(upstreamAnswer);
-    if (cached && answer.digest == cached->digest)
+    if (cached && answer.digest == cached->digest) {
         tags_.putTag(key, TagRecord{cached->digest, cached->mediaType, cached->size, clock_()});
+    } else if (auto digest = routing::parseDigest(answer.digest); digest && routing::isSupportedDigest(*digest)) {
+        // Remember what the tag points at, though the manifest itself is not fetched for a HEAD: containerd resolves
+        // tags with HEAD only and then GETs by digest, which stores the manifest; from then on this tag is served
+        // from the cache, and served stale when the upstream is down.
+        tags_.putTag(key, TagRecord{answer.digest, answer.mediaType, answer.size, clock_()});
+    }
     if (answer.digest.empty() || answer.size == 0) {
         // An upstream HEAD that does not say what the manifest is cannot answer a HEAD; only a GET could.
         return UpstreamFailure{502, http::OciCode::Unavailable,
