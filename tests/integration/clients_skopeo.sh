@@ -73,6 +73,17 @@ requests="$(upstream_requests)"
 $(upstream_log_since_mark)"
 pass "second pulls of all ${#images[@]} images: same bytes, 0 upstream requests (registries, token servers, CDN)"
 
+# A layer of hundreds of megabytes goes the same way: streamed while it downloads, verified, then warm.
+_clients_seed hub library/big v1 oci --layers 2 --layer-size 4096,200000000 --seed 79
+pull "$VICARY_HOST/library/big:v1" "$TEST_TMP/big" --all
+compare_dirs "$(expected_dir hub library/big:v1)" "$TEST_TMP/big"
+upstreams_mark
+pull "$VICARY_HOST/library/big:v1" "$TEST_TMP/big-warm" --all
+compare_dirs "$(expected_dir hub library/big:v1)" "$TEST_TMP/big-warm"
+[ "$(upstream_requests)" -eq 0 ] || fail "the warm pull of the 200 MB image went upstream"
+rm -rf "$TEST_TMP/big" "$TEST_TMP/big-warm"
+pass "an image with a 200 MB layer pulls through vicary byte for byte, cold and then warm with 0 upstream requests"
+
 # --- every upstream stopped: pulls by digest (and by tag, served from the cache) still work
 stop_upstreams
 n=0

@@ -63,7 +63,7 @@ _clients_seed() {
 
 clients_setup() {
   make_test_ca
-  start_token_registry hub --public library/app --public library/multi --public acme/widget --user "$CLIENTS_PUSHER"
+  start_token_registry hub --public library/app --public library/multi --public acme/widget --public library/big --user "$CLIENTS_PUSHER"
   start_token_registry quay --public org/tool --user "$CLIENTS_PUSHER" --service quay.registry.test
   start_htpasswd_registry private "$CLIENTS_PRIVATE_USER:$CLIENTS_PRIVATE_PASSWORD"
 
