@@ -1,7 +1,9 @@
 // What the registry API handlers use of the cache: a narrow view, not the server.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 
 #include "cache/AccessRecorder.h"
 #include "cache/Coalescer.h"
@@ -22,8 +24,8 @@ struct CacheServices {
     upstream::RegistryClient& client;
     ReadLeases& leases;         ///< objects being served: never evicted meanwhile
     AccessRecorder& accesses;   ///< last access per object, written to the index in batches
-    std::chrono::seconds tagTtl;       ///< [cache] tag_ttl
-    std::chrono::seconds negativeTtl;  ///< [cache] negative_ttl
+    std::atomic<std::int64_t> tagTtlSeconds;       ///< [cache] tag_ttl (changed by a reload)
+    std::atomic<std::int64_t> negativeTtlSeconds;  ///< [cache] negative_ttl (changed by a reload)
     std::chrono::milliseconds stall;   ///< how long a client waits for a download that makes no progress
 };
 

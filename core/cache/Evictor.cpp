@@ -146,6 +146,16 @@ void Evictor::stop()
         thread_.join();
 }
 
+void Evictor::setLimits(const config::SizeLimit& maxSize, std::uint64_t minFree)
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        settings_.maxSize = maxSize;
+        settings_.minFree = minFree;
+    }
+    trigger();
+}
+
 void Evictor::trigger()
 {
     {

@@ -46,6 +46,8 @@ public:
     void stop();
     /// Wakes the background pass now (after a disk-full error).
     void trigger();
+    /// New cap and free-space floor (a reload); the background pass applies them at once.
+    void setLimits(const config::SizeLimit& maxSize, std::uint64_t minFree);
 
     /// Makes room for an object of `bytes` about to be written: evicts until the cache plus reservations plus
     /// `bytes` fit under the cap and the filesystem keeps min_free, then reserves `bytes`. False (nothing reserved)

@@ -20,10 +20,17 @@
 namespace vicary::http {
 
 AccessLog::AccessLog(const std::string& format, const std::string& file)
-    : format_(format == "json" ? Format::Json : format == "text" ? Format::Text : Format::Off)
 {
-    if (format_ == Format::Off)
+    configure(format, file);
+}
+
+void AccessLog::configure(const std::string& format, const std::string& file)
+{
+    const Format wanted = format == "json" ? Format::Json : format == "text" ? Format::Text : Format::Off;
+    if (wanted == Format::Off) {
+        format_ = Format::Off;
         return;
+    }
     Poco::AutoPtr<Poco::Channel> sink;
     if (file.empty()) {
         sink = new Poco::ConsoleChannel;
@@ -39,6 +46,7 @@ AccessLog::AccessLog(const std::string& format, const std::string& file)
     logger_ = &Poco::Logger::get("access");
     logger_->setChannel(channel);
     logger_->setLevel(Poco::Message::PRIO_INFORMATION);
+    format_ = wanted;
 }
 
 void AccessLog::record(const AccessEntry& entry)
@@ -48,7 +56,7 @@ void AccessLog::record(const AccessEntry& entry)
     const std::string time =
         Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
     std::ostringstream line;
-    if (format_ == Format::Json) {
+    if (format_.load() == Format::Json) {
         Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);
         object.set("time", time);
         object.set("client", entry.client);

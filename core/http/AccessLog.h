@@ -1,6 +1,7 @@
 // One line per request for operators: text or JSON lines, to standard error or a file.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -32,11 +33,13 @@ public:
     /// file when it cannot be opened.
     AccessLog(const std::string& format, const std::string& file);
 
-    bool enabled() const noexcept { return format_ != Format::Off; }
+    bool enabled() const noexcept { return format_.load() != Format::Off; }
     void record(const AccessEntry& entry);
+    /// Changes format and destination (a reload, or after the server's loggers were reconfigured).
+    void configure(const std::string& format, const std::string& file);
 
 private:
-    Format format_;
+    std::atomic<Format> format_{Format::Off};
     Poco::Logger* logger_ = nullptr;
 };
 

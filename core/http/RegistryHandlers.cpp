@@ -307,8 +307,8 @@ void ManifestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco:
     manifest.digest = target_.digest;
     manifest.accept = cache::ManifestCache::acceptKey(accept);
     const auto registryTtl = target_.registry->settings().tagTtl;
-    manifest.tagTtl = registryTtl.count() > 0 ? registryTtl : cache_.tagTtl;
-    manifest.negativeTtl = cache_.negativeTtl;
+    manifest.tagTtl = registryTtl.count() > 0 ? registryTtl : std::chrono::seconds(cache_.tagTtlSeconds.load());
+    manifest.negativeTtl = std::chrono::seconds(cache_.negativeTtlSeconds.load());
 
     cache::ManifestResult result = isHead(request) ? cache_.manifests.head(manifest) : cache_.manifests.get(manifest);
     if (auto* failure = std::get_if<cache::UpstreamFailure>(&result)) {

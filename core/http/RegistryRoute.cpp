@@ -11,10 +11,20 @@
 
 namespace vicary::http {
 
-RegistryRoute::RegistryRoute(const plugin::RegistrySet& registries, cache::CacheServices& cache,
+RegistryRoute::RegistryRoute(std::shared_ptr<const plugin::RegistrySet> registries, cache::CacheServices& cache,
                              metrics::ServerMetrics* metrics, AccessLog* accessLog)
-    : registries_(registries), cache_(cache), metrics_(metrics), accessLog_(accessLog)
+    : registries_(std::move(registries)), cache_(cache), metrics_(metrics), accessLog_(accessLog)
 {
+}
+
+void RegistryRoute::setRegistries(std::shared_ptr<const plugin::RegistrySet> registries)
+{
+    std::atomic_store(&registries_, std::move(registries));
+}
+
+std::shared_ptr<const plugin::RegistrySet> RegistryRoute::registries() const
+{
+    return std::atomic_load(&registries_);
 }
 
 Poco::Net::HTTPRequestHandler* RegistryRoute::createHandler(const Poco::Net::HTTPServerRequest& /*request*/,
@@ -35,7 +45,8 @@ Poco::Net::HTTPRequestHandler* RegistryRoute::createHandler(const Poco::Net::HTT
     };
     routing::RequestTarget target;
     routing::RouteError error{};
-    if (!routing::routeRequest(registries_, path, ns, target, error))
+    const auto registries = std::atomic_load(&registries_);
+    if (!routing::routeRequest(*registries, path, ns, target, error))
         return metered(new ErrorHandler(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(error.status), error.code,
                                         error.message));
     context->registry = target.registry->name();

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
+#include <vector>
 #include <iostream>
 #include <system_error>
 
@@ -85,6 +87,27 @@ std::unique_ptr<upstream::DnsResolver> makeResolver(const config::UpstreamSettin
                                      std::chrono::duration_cast<std::chrono::milliseconds>(settings.connectTimeout));
 }
 
+/// Settings a running server cannot change: a reload that changes them says so and keeps the old values.
+std::vector<std::string> restartOnlyChanges(const config::Settings& a, const config::Settings& b)
+{
+    std::vector<std::string> changed;
+    auto note = [&](bool differs, const char* what) {
+        if (differs)
+            changed.emplace_back(what);
+    };
+    note(a.server.bind != b.server.bind || a.server.port != b.server.port, "[server] bind/port");
+    note(a.server.threads != b.server.threads || a.server.queue != b.server.queue, "[server] threads/queue");
+    note(a.server.keepAlive != b.server.keepAlive || a.server.keepAliveTimeout != b.server.keepAliveTimeout ||
+             a.server.maxKeepAliveRequests != b.server.maxKeepAliveRequests || a.server.timeout != b.server.timeout,
+         "[server] keep-alive/timeouts");
+    note(a.cache.directory != b.cache.directory, "[cache] directory");
+    note(a.plugins.directory != b.plugins.directory, "[plugins] directory");
+    note(a.upstream.resolverServers != b.upstream.resolverServers || a.upstream.resolverIpv6 != b.upstream.resolverIpv6 ||
+             a.upstream.connectTimeout != b.upstream.connectTimeout || a.upstream.readTimeout != b.upstream.readTimeout,
+         "[upstream] resolver/timeouts");
+    return changed;
+}
+
 }  // namespace
 
 void VicaryServer::defineOptions(Poco::Util::OptionSet& options)
@@ -131,7 +154,8 @@ void VicaryServer::printHelp() const
     Poco::Util::HelpFormatter help(options());
     help.setCommand(commandName());
     help.setUsage("[--config FILE] [--check | --resolve HOST]");
-    help.setHeader("Vicary: a pull-through cache for container registries. Runs in the foreground; SIGTERM or SIGINT "
+    help.setHeader("Vicary: a pull-through cache for container registries. Runs in the foreground; SIGHUP reloads "
+                   "the configuration, SIGTERM or SIGINT "
                    "stop it. The environment variables VICARY_PORT, VICARY_SCHEME, VICARY_STORE, VICARY_RESOLVER and "
                    "VICARY_DOCKER_IO_B64_AUTH override the file.");
     help.setFooter("Configuration reference: docs/CONFIGURATION.md");
@@ -194,14 +218,14 @@ int VicaryServer::serve()
         settings.plugins.directory.empty() ? defaultPluginDirectory() : settings.plugins.directory;
     const plugin::PluginCatalog catalog = plugin::PluginCatalog::loadDirectory(pluginDir);
     log.information("loaded %z plugins from %s", catalog.size(), pluginDir);
-    const plugin::RegistrySet registries = plugin::RegistrySet::create(settings, catalog);
-    logRegistries(log, registries);
+    auto registries = std::make_shared<const plugin::RegistrySet>(plugin::RegistrySet::create(settings, catalog));
+    logRegistries(log, *registries);
     std::shared_ptr<upstream::DnsResolver> resolver = makeResolver(settings.upstream);
     log.information("upstream names resolve through %s", resolver->describe());
     prepareCacheDirectory(settings);
 
     if (checkOnly_) {
-        std::cout << file << ": configuration OK, " << catalog.size() << " plugins, " << registries.all().size()
+        std::cout << file << ": configuration OK, " << catalog.size() << " plugins, " << registries->all().size()
                   << " registries\n";
         return EXIT_OK;
     }
@@ -242,10 +266,11 @@ int VicaryServer::serve()
                                   client,
                                   leases,
                                   accesses,
-                                  settings.cache.tagTtl,
-                                  settings.cache.negativeTtl,
+                                  settings.cache.tagTtl.count(),
+                                  settings.cache.negativeTtl.count(),
                                   std::chrono::duration_cast<std::chrono::milliseconds>(settings.upstream.readTimeout)};
 
+    http::RegistryRoute* registryRoute = nullptr;  // owned by the router below; read by the collector and reload
     // Values that live elsewhere are read when /metrics is scraped.
     metricsRegistry.addCollector([&] {
         serverMetrics.downloadsInFlight.with({}).set(static_cast<std::int64_t>(downloads.inFlight()));
@@ -259,7 +284,7 @@ int VicaryServer::serve()
         serverMetrics.evictions.with({}).mirror(evictor.evictedObjects());
         serverMetrics.evictedBytes.with({}).mirror(evictor.evictedBytes());
         serverMetrics.diskFull.with({}).mirror(fetcher.diskFullEvents());
-        for (const auto& registry : registries.all()) {
+        for (const auto& registry : registryRoute->registries()->all()) {
             if (auto limit = client.rateLimit(registry->name()))
                 serverMetrics.rateLimitRemaining.with({registry->name()}).set(limit->remaining);
         }
@@ -284,13 +309,52 @@ int VicaryServer::serve()
     table->add(std::make_unique<http::HealthRoute>());
     table->add(std::make_unique<http::ReadinessRoute>(readiness));
     table->add(std::make_unique<http::MetricsRoute>(metricsRegistry, "/metrics"));
-    table->add(std::make_unique<http::RegistryRoute>(registries, services, &serverMetrics, &accessLog));
+    auto registryRouteOwner = std::make_unique<http::RegistryRoute>(registries, services, &serverMetrics, &accessLog);
+    registryRoute = registryRouteOwner.get();
+    table->add(std::move(registryRouteOwner));
     http::HttpFrontend frontend(settings.server, router);
     frontend.start();
     log.information("vicary %s listening on %s, cache in %s", std::string(build::kVersion), frontend.address(),
                     settings.cache.directory);
 
-    waitForTerminationRequest();
+    // SIGHUP reloads the config; SIGTERM, SIGINT and SIGQUIT stop. They are blocked in every thread (main.cpp).
+    std::vector<std::shared_ptr<const plugin::RegistrySet>> retired;  // requests may still use a replaced set
+    config::Settings current = settings;
+    auto reload = [&] {
+        config::Settings next;
+        try {
+            next = config::loadSettings(file, config::processEnvironment());
+            auto nextRegistries = std::make_shared<const plugin::RegistrySet>(plugin::RegistrySet::create(next, catalog));
+            for (const auto& change : restartOnlyChanges(current, next))
+                log.warning("reload: " + change + " changed; that takes a restart, the old value stays in force");
+            configureLogging(next.log.level);
+            accessLog.configure(next.log.access, next.log.accessFile);
+            services.tagTtlSeconds = next.cache.tagTtl.count();
+            services.negativeTtlSeconds = next.cache.negativeTtl.count();
+            evictor.setLimits(next.cache.maxSize, next.cache.minFree);
+            retired.push_back(registryRoute->registries());
+            registryRoute->setRegistries(nextRegistries);
+            tokens.clear();  // credentials may have changed
+            logRegistries(log, *nextRegistries);
+            current = next;
+            log.information("reloaded " + file);
+        } catch (const std::exception& e) {
+            log.error(std::string("reload refused, the running configuration stays: ") + e.what());
+        }
+    };
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int signal : {SIGINT, SIGTERM, SIGQUIT, SIGHUP})
+        sigaddset(&signals, signal);
+    for (;;) {
+        int signal = 0;
+        if (sigwait(&signals, &signal) != 0)
+            continue;
+        if (signal != SIGHUP)
+            break;
+        log.information("SIGHUP: reloading " + file);
+        reload();
+    }
     log.information("stopping: no new connections, finishing requests in progress");
     frontend.stop(std::chrono::duration_cast<std::chrono::milliseconds>(settings.server.shutdownTimeout),
                   &table->active());

@@ -11,6 +11,7 @@ int main(int argc, char** argv)
     sigaddset(&termination, SIGINT);
     sigaddset(&termination, SIGTERM);
     sigaddset(&termination, SIGQUIT);
+    sigaddset(&termination, SIGHUP);  // reload, taken by the main thread's sigwait too
     pthread_sigmask(SIG_BLOCK, &termination, nullptr);
     // A client that goes away mid-response must cost us a failed write, not the process.
     std::signal(SIGPIPE, SIG_IGN);

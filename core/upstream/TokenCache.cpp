@@ -120,6 +120,13 @@ void TokenCache::invalidate(const std::string& key)
         eraseLocked(entry);
 }
 
+void TokenCache::clear()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    tokens_.clear();
+    byExpiry_.clear();
+}
+
 std::size_t TokenCache::size() const
 {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -59,6 +59,8 @@ public:
 
     /// Forgets the token under `key` (e.g. after the upstream refused it); nothing happens when there is none.
     void invalidate(const std::string& key);
+    /// Drops every token (credentials changed on reload).
+    void clear();
 
     /// How many tokens are stored, expired ones not yet dropped included.
     std::size_t size() const;
