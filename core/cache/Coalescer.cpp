@@ -63,6 +63,15 @@ std::size_t Coalescer::drain(std::chrono::milliseconds limit)
 
 namespace vicary::cache {
 
+std::size_t Coalescer::waitingClients() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::size_t total = 0;
+    for (const auto& [digest, download] : running_)
+        total += static_cast<std::size_t>(download->readers());
+    return total;
+}
+
 void Coalescer::cancelAll()
 {
     std::lock_guard<std::mutex> lock(mutex_);

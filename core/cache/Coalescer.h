@@ -35,6 +35,8 @@ public:
 
     /// Downloads running now.
     std::size_t inFlight() const;
+    /// Clients streaming those downloads now.
+    std::size_t waitingClients() const;
 
     /// Asks every download in progress to give up; each removes its temp file. For shutdown, after the deadline.
     void cancelAll();

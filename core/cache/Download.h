@@ -48,6 +48,26 @@ public:
     const std::string& hex() const noexcept { return hex_; }
     bool finished() const;
 
+    /// A client streaming this download, counted while the handle lives (for the waiting-clients metric).
+    class Reader {
+    public:
+        explicit Reader(std::atomic<int>& count) : count_(&count) { ++*count_; }
+        Reader(Reader&& other) noexcept : count_(other.count_) { other.count_ = nullptr; }
+        Reader(const Reader&) = delete;
+        Reader& operator=(const Reader&) = delete;
+        Reader& operator=(Reader&&) = delete;
+        ~Reader()
+        {
+            if (count_ != nullptr)
+                --*count_;
+        }
+
+    private:
+        std::atomic<int>* count_;
+    };
+    Reader addReader() { return Reader(readers_); }
+    int readers() const noexcept { return readers_.load(); }
+
     /// Asks the fetcher to give up (server shutdown). The fetcher checks between chunks.
     void cancel() noexcept { cancelled_ = true; }
     bool cancelled() const noexcept { return cancelled_; }
@@ -65,6 +85,7 @@ private:
     std::uint64_t written_ = 0;
     std::string path_;  // temp file, then the committed file
     std::atomic<bool> cancelled_{false};
+    std::atomic<int> readers_{0};
 };
 
 /// Thrown to a reader when the download it streams cannot complete: its client connection must be aborted, unless

@@ -42,6 +42,13 @@ const std::vector<KeySpec> kServer = {
      [](Settings& s, const std::string& v, const std::string&) {
          s.server.timeout = parseDurationAtLeast(v, seconds(1));
      }},
+    {"metrics_path", true,
+     [](Settings& s, const std::string& v, const std::string&) {
+         if (!v.empty() && (v[0] != '/' || v.compare(0, 4, "/v2/") == 0 || v == "/v2" || v == "/healthz" ||
+                            v == "/readyz" || v.find_first_of(" ?#") != std::string::npos))
+             throw ValueError(quoted(v) + " is not a path of its own (starts with '/', not /v2, /healthz, /readyz)");
+         s.server.metricsPath = v;
+     }},
     {"shutdown_timeout", false,
      [](Settings& s, const std::string& v, const std::string&) { s.server.shutdownTimeout = parseDuration(v); }},
 };

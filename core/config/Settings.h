@@ -24,6 +24,7 @@ struct ServerSettings {
     unsigned maxKeepAliveRequests = 0;   ///< `max_keep_alive_requests`: 0 means unlimited
     std::chrono::seconds timeout{60};    ///< `timeout`: socket send/receive timeout for a client connection
     std::chrono::seconds shutdownTimeout{30};  ///< `shutdown_timeout`: how long SIGTERM lets responses finish
+    std::string metricsPath = "/metrics";      ///< `metrics_path`: where Prometheus scrapes; "" turns metrics off
 };
 
 /// A size limit given in bytes or as a percentage of the cache filesystem.

@@ -67,13 +67,16 @@ void AccessLog::record(const AccessEntry& entry)
         object.set("bytes", entry.bytes);
         object.set("duration_ms", static_cast<std::uint64_t>(entry.seconds * 1000.0 + 0.5));
         object.set("cache", entry.cacheResult);
+        object.set("upstream_ms", static_cast<std::uint64_t>(entry.upstreamSeconds * 1000.0 + 0.5));
         object.set("request_id", entry.requestId);
         Poco::JSON::Stringifier::condense(object, line);
     } else {
         line << time << ' ' << entry.client << ' ' << entry.method << ' ' << entry.target << " registry="
              << (entry.registry.empty() ? "-" : entry.registry) << " status=" << entry.status
              << " bytes=" << entry.bytes << " duration_ms=" << static_cast<std::uint64_t>(entry.seconds * 1000.0 + 0.5)
-             << " cache=" << (entry.cacheResult.empty() ? "-" : entry.cacheResult) << " id=" << entry.requestId;
+             << " cache=" << (entry.cacheResult.empty() ? "-" : entry.cacheResult)
+             << " upstream_ms=" << static_cast<std::uint64_t>(entry.upstreamSeconds * 1000.0 + 0.5)
+             << " id=" << entry.requestId;
     }
     logger_->information(line.str());
 }

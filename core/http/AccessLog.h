@@ -22,6 +22,7 @@ struct AccessEntry {
     double seconds = 0;       ///< time to answer, body included
     std::string cacheResult;
     std::string requestId;
+    double upstreamSeconds = 0;  ///< time waited on the upstream
 };
 
 /// Writes access lines through the "access" logger, which gets a channel of its own. Thread-safe.

@@ -44,7 +44,7 @@ void MeteredHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
         if (accessLog_ != nullptr && accessLog_->enabled())
             accessLog_->record(AccessEntry{request.clientAddress().toString(), request.getMethod(), request.getURI(),
                                            c.registry, status, c.cacheBytes + c.upstreamBytes, seconds,
-                                           c.cacheResult, requestId});
+                                           c.cacheResult, requestId, c.upstreamSeconds});
         metrics_.requests.with({c.registry, c.kind, request.getMethod(), std::to_string(status)}).inc();
         metrics_.requestSeconds.with({c.registry, c.kind}).observe(seconds);
         if (!c.cacheResult.empty())

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 #include <vector>
 
@@ -166,8 +167,11 @@ void BlobHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
         Poco::Logger::get("cache").information("registry " + target_.registry->name() + ": fetching blob " +
                                                digestText + " of " + target_.upstreamName);
     context_->cacheResult = started ? "miss" : "coalesced";
+    auto reader = download->addReader();  // counted as a client waiting on a download
     cache::UpstreamFailure failure;
+    const auto waitStart = std::chrono::steady_clock::now();
     auto size = download->waitForHead(failure);
+    context_->upstreamSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - waitStart).count();
     if (!size) {
         if (failure.passThrough)
             passThrough(request, response);
@@ -310,7 +314,11 @@ void ManifestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco:
     manifest.tagTtl = registryTtl.count() > 0 ? registryTtl : std::chrono::seconds(cache_.tagTtlSeconds.load());
     manifest.negativeTtl = std::chrono::seconds(cache_.negativeTtlSeconds.load());
 
+    const auto start = std::chrono::steady_clock::now();
     cache::ManifestResult result = isHead(request) ? cache_.manifests.head(manifest) : cache_.manifests.get(manifest);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (auto* answer = std::get_if<cache::ManifestAnswer>(&result); answer == nullptr || std::string(answer->result) != "hit")
+        context_->upstreamSeconds += took;
     if (auto* failure = std::get_if<cache::UpstreamFailure>(&result)) {
         sendFailure(response, *failure);
         return;
@@ -363,7 +371,19 @@ void PassThroughHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Po
     const std::string key = source.registry + "\n" + url;
 
     auto entry = cache_.memo.find(key);
+    const auto start = std::chrono::steady_clock::now();
+    struct Timer {
+        RequestContext& context;
+        std::chrono::steady_clock::time_point start;
+        bool upstream = false;
+        ~Timer()
+        {
+            if (upstream)
+                context.upstreamSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        }
+    } timer{*context_, start};
     if (!entry) {
+        timer.upstream = true;
         upstream::UpstreamRequest get;
         get.url = url;
         if (!tags)

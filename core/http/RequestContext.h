@@ -12,6 +12,7 @@ struct RequestContext {
     std::string cacheResult;  ///< hit, miss, coalesced, revalidated, stale, passthrough; "" when none applies
     std::uint64_t cacheBytes = 0;     ///< body bytes sent from the cache
     std::uint64_t upstreamBytes = 0;  ///< body bytes sent as they came from the upstream
+    double upstreamSeconds = 0;       ///< time this request waited on the upstream (0 for a hit)
 };
 
 }  // namespace vicary::http

@@ -274,6 +274,7 @@ int VicaryServer::serve()
     // Values that live elsewhere are read when /metrics is scraped.
     metricsRegistry.addCollector([&] {
         serverMetrics.downloadsInFlight.with({}).set(static_cast<std::int64_t>(downloads.inFlight()));
+        serverMetrics.downloadClients.with({}).set(static_cast<std::int64_t>(downloads.waitingClients()));
         try {
             const auto totals = cacheIndex.stats();
             serverMetrics.cacheBytes.with({}).set(static_cast<std::int64_t>(totals.bytes));
@@ -308,7 +309,8 @@ int VicaryServer::serve()
     table->add(std::make_unique<http::ApiVersionRoute>());
     table->add(std::make_unique<http::HealthRoute>());
     table->add(std::make_unique<http::ReadinessRoute>(readiness));
-    table->add(std::make_unique<http::MetricsRoute>(metricsRegistry, "/metrics"));
+    if (!settings.server.metricsPath.empty())
+        table->add(std::make_unique<http::MetricsRoute>(metricsRegistry, settings.server.metricsPath));
     auto registryRouteOwner = std::make_unique<http::RegistryRoute>(registries, services, &serverMetrics, &accessLog);
     registryRoute = registryRouteOwner.get();
     table->add(std::move(registryRouteOwner));

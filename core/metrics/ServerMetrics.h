@@ -34,6 +34,8 @@ struct ServerMetrics {
     Family<Gauge>& rateLimitRemaining;
     /// vicary_downloads_in_flight: blob downloads running.
     Family<Gauge>& downloadsInFlight;
+    /// vicary_download_clients: clients streaming a download in progress.
+    Family<Gauge>& downloadClients;
     /// vicary_cache_bytes / vicary_cache_objects: what the index holds.
     Family<Gauge>& cacheBytes;
     Family<Gauge>& cacheObjects;

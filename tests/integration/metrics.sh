@@ -72,7 +72,7 @@ pass "cache size and objects are exported"
 # The access log: one line per request, text by default.
 assert_contains "$(cat "$TEST_TMP/vicary.log")" "GET /v2/up.vicary.test/team/app/blobs/$layer0 registry=up status=200 bytes=$size0" \
   "the access log has a line per request with registry, status and bytes"
-assert_contains "$(cat "$TEST_TMP/vicary.log")" "cache=hit id=" "the access log says hit or miss and the request id"
+assert_contains "$(cat "$TEST_TMP/vicary.log")" "cache=hit upstream_ms=0 id=" "the access log says hit or miss, upstream time and the request id"
 
 code="$(curl -sS -o "$TEST_TMP/ready" -w '%{http_code}' --max-time 10 "$v/readyz")"
 [ "$code" = 200 ] || fail "/readyz answered $code: $(cat "$TEST_TMP/ready")"
@@ -81,7 +81,7 @@ chmod 0555 "$TEST_TMP/cache"
 # The access log: one line per request, text by default.
 assert_contains "$(cat "$TEST_TMP/vicary.log")" "GET /v2/up.vicary.test/team/app/blobs/$layer0 registry=up status=200 bytes=$size0" \
   "the access log has a line per request with registry, status and bytes"
-assert_contains "$(cat "$TEST_TMP/vicary.log")" "cache=hit id=" "the access log says hit or miss and the request id"
+assert_contains "$(cat "$TEST_TMP/vicary.log")" "cache=hit upstream_ms=0 id=" "the access log says hit or miss, upstream time and the request id"
 
 code="$(curl -sS -o "$TEST_TMP/ready" -w '%{http_code}' --max-time 10 "$v/readyz")"
 chmod 0755 "$TEST_TMP/cache"
@@ -91,18 +91,21 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 stop_vicary TERM
 
-# JSON lines to a file.
+# JSON lines to a file; metrics on another path.
 set_key "$CONFIG" log access json
+set_key "$CONFIG" server metrics_path /internal/metrics
 set_key "$CONFIG" log access_file "$TEST_TMP/access.jsonl"
 start_vicary --config "$CONFIG"
 headers="$(curl -sS -D - -o /dev/null --max-time 30 "http://127.0.0.1:$VICARY_PORT_BOUND/v2/up.vicary.test/team/app/blobs/$layer0")"
 assert_contains "$headers" "X-Request-Id: " "responses carry the request id"
+curl -sS -f --max-time 10 -o /dev/null "http://127.0.0.1:$VICARY_PORT_BOUND/internal/metrics" || fail "metrics_path not honoured"
+pass "[server] metrics_path moves /metrics"
 stop_vicary TERM
 /usr/bin/python3 - "$TEST_TMP/access.jsonl" "$layer0" <<'PY' || fail "the JSON access log is wrong: $(cat "$TEST_TMP/access.jsonl")"
 import json, sys
 lines = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 hit = [l for l in lines if l["path"].endswith(sys.argv[2])]
 assert hit and hit[0]["status"] == 200 and hit[0]["cache"] == "hit" and hit[0]["registry"] == "up", lines
-assert all(k in hit[0] for k in ("time", "client", "method", "bytes", "duration_ms", "request_id")), hit[0]
+assert all(k in hit[0] for k in ("time", "client", "method", "bytes", "duration_ms", "upstream_ms", "request_id")), hit[0]
 PY
 pass "access=json writes JSON lines to access_file"
