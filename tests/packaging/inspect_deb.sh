@@ -76,7 +76,7 @@ assert_not_contains "$(grep -v '^ *#' "$control/postinst")" "enable --now" "post
 
 unit="$data/usr/lib/systemd/system/vicary.service"
 unit_text="$(cat "$unit")"
-for line in "Type=exec" "ExecStart=/usr/bin/vicary --config /etc/vicary/vicary.ini" "User=vicary" "Group=vicary" \
+for line in "Type=exec" "ExecStart=/usr/bin/vicary --config /etc/vicary/vicary.ini" "ExecReload=/bin/kill -HUP \$MAINPID" "User=vicary" "Group=vicary" \
   "CacheDirectory=vicary" "StateDirectory=vicary" "ProtectSystem=strict" "ProtectHome=yes" "NoNewPrivileges=yes" \
   "PrivateTmp=yes" "LimitNOFILE=65536" "Restart=on-failure" "WantedBy=multi-user.target"; do
   assert_line "$unit_text" "$line" "the unit has $line"

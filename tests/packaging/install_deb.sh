@@ -177,13 +177,14 @@ example="$TEST_TMP/minimal-build"
   fail "the example found Vicary in $(sed -n 's/^Vicary_DIR:PATH=//p' "$example/CMakeCache.txt"), not the installed package"
 pass "examples/minimal-plugin builds against the installed vicary-dev (/usr/lib/$MULTIARCH/cmake/Vicary)"
 install -m 0644 "$example/minimal.so" "$PLUGINS_DIR/minimal.so"
-cat >> /etc/vicary/vicary.ini << 'INI'
+cat >> /etc/vicary/vicary.ini << INI
 
 [registry.example]
 plugin = minimal
-upstream = https://registry.example.test
+upstream = $(registry_url upstream)
+plain_http = true
 aliases = mirror.example.test
-namespace = mirrored
+namespace = library
 INI
 check="$(as_service "${EXEC_CMD[@]}" --check 2>&1)" || fail "--check with the dropped-in plugin failed: $check"
 assert_contains "$check" "configuration OK, $((${#PKG_PLUGINS[@]} + 1)) plugins" "vicary --check loads the dropped-in plugin"
@@ -200,6 +201,12 @@ service_config /etc/vicary/vicary.ini "$TEST_TMP/plugin.ini"
 start_as_service "$TEST_TMP/plugin.ini"
 assert_contains "$(cat "$TEST_TMP/vicary.log")" "registry example: plugin minimal" "the installed vicary serves the dropped-in plugin's registry"
 assert_contains "$(curl -sS -i --max-time 10 "$(base_url)/v2/")" "HTTP/1.1 200" "and answers /v2/"
+# The plugin maps "testimg" into its namespace: the upstream is asked for library/testimg.
+curl -fsS --max-time 20 -o "$TEST_TMP/plugin-manifest" -H "Accept: application/vnd.oci.image.manifest.v1+json" \
+  "$(base_url)/v2/mirror.example.test/testimg/manifests/v1" || fail "pulling through the dropped-in plugin failed"
+[ "sha256:$(sha256sum < "$TEST_TMP/plugin-manifest" | cut -d' ' -f1)" = "$SEED_DIGEST" ] ||
+  fail "the manifest pulled through the dropped-in plugin is not $SEED_DIGEST"
+pass "an image pulls through the dropped-in plugin's registry (name mapped by the plugin)"
 stop_vicary TERM
 
 # --- systemd-analyze verify ------------------------------------------------------------------------------------------
