@@ -18,20 +18,8 @@ configure() {  # <cache dir> <max_size> <min_free>
   set_key "$CONFIG" cache directory "$1"
   set_key "$CONFIG" cache max_size "$2"
   set_key "$CONFIG" cache min_free "$3"
-  cat >> "$CONFIG" <<INI
-
-[registry.up]
-plugin = generic
-upstream = $(fake_upstream_url up)
-plain_http = true
-aliases = up.vicary.test
-
-[registry.slow]
-plugin = generic
-upstream = $(fake_upstream_url slow)
-plain_http = true
-aliases = slow.vicary.test
-INI
+  add_generic_registry up "$(fake_upstream_url up)" up.vicary.test
+  add_generic_registry slow "$(fake_upstream_url slow)" slow.vicary.test
 }
 pull() {  # <registry alias> <layer index> -> the blob, checked against its digest
   local digest

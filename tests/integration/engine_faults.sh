@@ -18,20 +18,8 @@ start_fake_upstream slow "$layout" team/app --slow 2000000
 slow_url="$FAKE_UPSTREAM_URL"
 
 write_config
-cat >> "$CONFIG" <<INI
-
-[registry.liar]
-plugin = generic
-upstream = $corrupt_url
-plain_http = true
-aliases = liar.vicary.test
-
-[registry.slow]
-plugin = generic
-upstream = $slow_url
-plain_http = true
-aliases = slow.vicary.test
-INI
+add_generic_registry liar "$corrupt_url" liar.vicary.test
+add_generic_registry slow "$slow_url" slow.vicary.test
 start_vicary --config "$CONFIG"
 v="http://127.0.0.1:$VICARY_PORT_BOUND/v2"
 cached() { [ -f "$TEST_TMP/cache/blobs/sha256/${1:7:2}/${1#sha256:}" ]; }

@@ -54,6 +54,11 @@ add_key() {
   sed -i "s|^\[$2\]\$|[$2]\n$3 = $4|" "$1"
 }
 
+# add_generic_registry <name> <upstream url> <alias>: appends a [registry.<name>] for a plain-http upstream on loopback.
+add_generic_registry() {
+  printf '\n[registry.%s]\nplugin = generic\nupstream = %s\nplain_http = true\naliases = %s\n' "$1" "$2" "$3" >> "$CONFIG"
+}
+
 # A config for tests in $CONFIG: the shipped etc/vicary.ini on 127.0.0.1, a free port, a temp cache, no size limits.
 write_config() {
   CONFIG="$TEST_TMP/vicary.ini"

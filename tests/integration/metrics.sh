@@ -10,14 +10,7 @@ layer1="$(summary_get "$IMAGE_SUMMARY" layers.1.digest)"
 size0="$(summary_get "$IMAGE_SUMMARY" layers.0.size)"
 start_fake_upstream up "$IMAGE_LAYOUT" team/app --slow 4000000
 write_config
-cat >> "$CONFIG" <<INI
-
-[registry.up]
-plugin = generic
-upstream = $FAKE_UPSTREAM_URL
-plain_http = true
-aliases = up.vicary.test
-INI
+add_generic_registry up "$FAKE_UPSTREAM_URL" up.vicary.test
 start_vicary --config "$CONFIG"
 v="http://127.0.0.1:$VICARY_PORT_BOUND"
 

@@ -16,14 +16,7 @@ other="$SEED_SUMMARY"
 write_config
 add_key "$CONFIG" registry.dockerhub upstream "$(registry_url hub)"
 add_key "$CONFIG" registry.dockerhub plain_http true
-cat >> "$CONFIG" <<INI
-
-[registry.other]
-plugin = generic
-upstream = $(registry_url other)
-plain_http = true
-aliases = registry.vicary.test
-INI
+add_generic_registry other "$(registry_url other)" registry.vicary.test
 start_vicary --config "$CONFIG"
 vicary="127.0.0.1:$VICARY_PORT_BOUND"
 

@@ -9,14 +9,7 @@ small="$(summary_get "$IMAGE_SUMMARY" layers.0.digest)"
 large="$(summary_get "$IMAGE_SUMMARY" layers.1.digest)"
 start_fake_upstream up "$IMAGE_LAYOUT" team/app --slow 1000000
 write_config
-cat >> "$CONFIG" <<INI
-
-[registry.up]
-plugin = generic
-upstream = $FAKE_UPSTREAM_URL
-plain_http = true
-aliases = up.vicary.test
-INI
+add_generic_registry up "$FAKE_UPSTREAM_URL" up.vicary.test
 
 stop_timed() {  # sends TERM; sets TOOK to how many seconds vicary took to exit (fails unless exit 0)
   local start end

@@ -35,14 +35,7 @@ start_fake_upstream up "$IMAGE_LAYOUT" team/app
 
 write_config
 set_key "$CONFIG" cache max_size 0
-cat >> "$CONFIG" <<INI
-
-[registry.up]
-plugin = generic
-upstream = $FAKE_UPSTREAM_URL
-plain_http = true
-aliases = up.vicary.test
-INI
+add_generic_registry up "$FAKE_UPSTREAM_URL" up.vicary.test
 start_vicary --config "$CONFIG"
 v="http://127.0.0.1:$VICARY_PORT_BOUND/v2/up.vicary.test/team/app"
 cache="$TEST_TMP/cache"
