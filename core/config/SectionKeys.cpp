@@ -42,6 +42,14 @@ const std::vector<KeySpec> kServer = {
      [](Settings& s, const std::string& v, const std::string&) {
          s.server.timeout = parseDurationAtLeast(v, seconds(1));
      }},
+    {"tls_certificate", true,
+     [](Settings& s, const std::string& v, const std::string& base) {
+         s.server.tlsCertificate = v.empty() ? v : resolvePath(v, base);
+     }},
+    {"tls_key", true,
+     [](Settings& s, const std::string& v, const std::string& base) {
+         s.server.tlsKey = v.empty() ? v : resolvePath(v, base);
+     }},
     {"metrics_path", true,
      [](Settings& s, const std::string& v, const std::string&) {
          if (!v.empty() && (v[0] != '/' || v.compare(0, 4, "/v2/") == 0 || v == "/v2" || v == "/healthz" ||

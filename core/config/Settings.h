@@ -25,6 +25,8 @@ struct ServerSettings {
     std::chrono::seconds timeout{60};    ///< `timeout`: socket send/receive timeout for a client connection
     std::chrono::seconds shutdownTimeout{30};  ///< `shutdown_timeout`: how long SIGTERM lets responses finish
     std::string metricsPath = "/metrics";      ///< `metrics_path`: where Prometheus scrapes; "" turns metrics off
+    std::string tlsCertificate;  ///< `tls_certificate`: PEM certificate (chain) to serve HTTPS with; "" serves HTTP
+    std::string tlsKey;          ///< `tls_key`: its PEM private key; required with tls_certificate
 };
 
 /// A size limit given in bytes or as a percentage of the cache filesystem.

@@ -1,5 +1,7 @@
 #include "config/SettingsLoader.h"
 
+#include <cstdio>
+
 #include <unistd.h>
 
 #include <cstring>
@@ -89,6 +91,25 @@ void checkDefaultRegistry(const IniDocument& document, const Settings& settings)
     throw ConfigError(fileLocation(settings.configFile, line, "routing", "default") + problem);
 }
 
+/// tls_certificate and tls_key come together, and both files can be read.
+void checkTls(const Settings& settings)
+{
+    const auto& server = settings.server;
+    if (server.tlsCertificate.empty() && server.tlsKey.empty())
+        return;
+    const char* missing = server.tlsCertificate.empty() ? "tls_certificate" : server.tlsKey.empty() ? "tls_key" : nullptr;
+    if (missing != nullptr)
+        throw ConfigError(fileLocation(settings.configFile, 0, "server", missing) +
+                          "required when the other of tls_certificate and tls_key is set");
+    for (const auto& [key, path] : {std::pair<const char*, std::string>{"tls_certificate", server.tlsCertificate},
+                                    std::pair<const char*, std::string>{"tls_key", server.tlsKey}}) {
+        std::FILE* file = std::fopen(path.c_str(), "r");
+        if (file == nullptr)
+            throw ConfigError(fileLocation(settings.configFile, 0, "server", key) + "cannot read " + path);
+        std::fclose(file);
+    }
+}
+
 }  // namespace
 
 Environment processEnvironment()
@@ -118,6 +139,7 @@ Settings loadSettings(const std::string& file, const Environment& env)
     const IniDocument document = readDocument(settings.configFile);
     readSections(document, settings.configFile, settings);
     checkDefaultRegistry(document, settings);
+    checkTls(settings);
     applyEnvironment(env, settings, workingDirectory);
     return settings;
 }

@@ -2,6 +2,7 @@
 
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -9,6 +10,7 @@
 
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SecureStreamSocketImpl.h>
 #include <Poco/Net/StreamSocket.h>
 
 namespace vicary::http {
@@ -39,7 +41,12 @@ bool sendStream(Poco::Net::HTTPServerRequest& request, std::istream& in, std::ui
             return false;
         std::size_t done = 0;
         while (done < got) {
-            const int n = socket.sendBytes(buffer.data() + done, static_cast<int>(got - done));
+            int n = 0;
+            try {
+                n = socket.sendBytes(buffer.data() + done, static_cast<int>(got - done));
+            } catch (const Poco::Exception&) {
+                return false;
+            }
             if (n <= 0)
                 return false;
             done += static_cast<std::size_t>(n);
@@ -53,6 +60,33 @@ bool sendFileRange(Poco::Net::HTTPServerRequest& request, int fd, std::uint64_t 
                    const std::function<std::uint64_t(std::uint64_t)>& available, std::uint64_t& sent)
 {
     sent = offset;
+    auto& streamSocket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+    if (dynamic_cast<Poco::Net::SecureStreamSocketImpl*>(streamSocket.impl()) != nullptr) {
+        // TLS: the bytes must go through the TLS layer; sendfile(2) would put them on the wire in the clear.
+        std::vector<char> buffer(256 * 1024);
+        while (offset < end) {
+            const std::uint64_t readable = std::min(available(offset), end);
+            const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(readable - offset, buffer.size()));
+            const ssize_t got = ::pread(fd, buffer.data(), want, static_cast<off_t>(offset));
+            if (got <= 0)
+                return false;
+            std::size_t done = 0;
+            while (done < static_cast<std::size_t>(got)) {
+                int n = 0;
+                try {
+                    n = streamSocket.sendBytes(buffer.data() + done, static_cast<int>(static_cast<std::size_t>(got) - done));
+                } catch (const Poco::Exception&) {
+                    return false;
+                }
+                if (n <= 0)
+                    return false;
+                done += static_cast<std::size_t>(n);
+            }
+            offset += static_cast<std::uint64_t>(got);
+            sent = offset;
+        }
+        return true;
+    }
     const int socket = socketOf(request);
     constexpr std::uint64_t kMaxChunk = 8 * 1024 * 1024;
     while (offset < end) {

@@ -6,6 +6,9 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/ThreadPool.h>
@@ -15,11 +18,26 @@
 namespace vicary::http {
 namespace {
 
+/// The TLS context for serving: TLS 1.2 and newer, forward-secret AEAD ciphers first, no client certificates.
+Poco::Net::Context::Ptr serverContext(const config::ServerSettings& settings)
+{
+    Poco::Net::initializeSSL();
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(
+        Poco::Net::Context::SERVER_USE, settings.tlsKey, settings.tlsCertificate, "", Poco::Net::Context::VERIFY_NONE,
+        9, false, "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:!aNULL:!MD5:!RC4:!3DES");
+    context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                              Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+    context->preferServerCiphers();
+    return context;
+}
+
 Poco::Net::ServerSocket bindSocket(const config::ServerSettings& settings)
 {
     try {
         Poco::Net::SocketAddress address(settings.bind, settings.port);
-        Poco::Net::ServerSocket socket;
+        Poco::Net::ServerSocket socket = settings.tlsCertificate.empty()
+                                             ? Poco::Net::ServerSocket()
+                                             : Poco::Net::SecureServerSocket(serverContext(settings));
         // SO_REUSEADDR for quick restarts, but not SO_REUSEPORT: a second vicary on the same port must fail.
         socket.bind(address, true, false);
         socket.listen(static_cast<int>(settings.queue));
