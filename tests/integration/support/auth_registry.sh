@@ -91,25 +91,7 @@ _token_server_start() {  # <name> <service> <token_server.py args...>
 
 _auth_registry_write_config() {  # <file> <data dir> <port> <scheme> <name> <auth yaml, indented 2>
   {
-    cat << EOF
-version: 0.1
-log:
-  level: info
-  formatter: text
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $2
-  delete:
-    enabled: true
-  maintenance:
-    uploadpurging:
-      enabled: false
-http:
-  addr: 127.0.0.1:$3
-  secret: vicary-integration-test
-EOF
+    _registry_config_head "$@"
     if [ "$4" = https ]; then
       printf '  tls:\n    certificate: %s\n    key: %s\n' "$TEST_TMP/tls/$5.crt" "$TEST_TMP/tls/$5.key"
     fi

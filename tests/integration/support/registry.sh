@@ -26,8 +26,9 @@ REGISTRY_BIN="${REGISTRY_BIN:-/usr/bin/docker-registry}"
 declare -gA REGISTRY_PIDS=() REGISTRY_PORTS=() REGISTRY_MARKS=()
 REGISTRY_PORT="" REGISTRY_PID="" REGISTRY_HOST="" REGISTRY_URL="" REGISTRY_LOG="" REGISTRY_ACCESS_LOG="" REGISTRY_DATA=""
 
-_registry_write_config() {  # <file> <data dir> <port>
-  cat > "$1" << EOF
+# The part of a docker-registry config every test registry shares: logs, storage, listening address.
+_registry_config_head() {  # <unused> <data dir> <port>
+  cat << EOF
 version: 0.1
 log:
   level: info
@@ -45,10 +46,14 @@ storage:
 http:
   addr: 127.0.0.1:$3
   secret: vicary-integration-test
-health:
-  storagedriver:
-    enabled: false
 EOF
+}
+
+_registry_write_config() {  # <file> <data dir> <port>
+  {
+    _registry_config_head "$@"
+    printf 'health:\n  storagedriver:\n    enabled: false\n'
+  } > "$1"
 }
 
 # Waits (10 s at most) until <pid> has logged that it listens on <port> and GET /v2/ answers 200 there.
