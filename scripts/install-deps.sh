@@ -20,6 +20,12 @@ packages=(
   containerd podman crun conmon golang-github-containers-common
   # packages (scripts/package.sh, tests/packaging/): rpmbuild, dpkg-shlibdeps, systemd-analyze and systemd-sysusers
   rpm dpkg-dev systemd
+  # client authentication: crypt(3) from libxcrypt checks htpasswd bcrypt hashes
+  libcrypt-dev
+  # fuzzing (tests/fuzz/): clang with libFuzzer and its sanitizer runtimes
+  clang libclang-rt-14-dev
+  # benchmarks (bench/): the alternatives measured side by side, and the load generator
+  nginx wrk
 )
 
 missing=()
