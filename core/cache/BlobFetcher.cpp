@@ -98,6 +98,7 @@ void BlobFetcher::fetch(Download& download, const UpstreamSource& source)
         }
         upstream::UpstreamRequest request;
         request.url = url;
+        request.followRedirects = true;  // registries send blobs from CDNs
         if (temp.size() > 0)
             request.headers.emplace_back("Range", "bytes=" + std::to_string(temp.size()) + "-");
         std::unique_ptr<upstream::UpstreamResponse> response;

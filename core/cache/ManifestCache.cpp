@@ -51,6 +51,7 @@ upstream::UpstreamRequest manifestRequest(const ManifestRequest& request, const 
     upstream::UpstreamRequest upstreamRequest;
     upstreamRequest.method = method;
     upstreamRequest.url = request.source.url("manifests/" + reference);
+    upstreamRequest.followRedirects = true;
     if (!request.accept.empty())
         upstreamRequest.headers.emplace_back("Accept", request.accept);
     return upstreamRequest;

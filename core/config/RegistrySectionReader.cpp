@@ -22,6 +22,7 @@ struct RegistryKey {
 const RegistryKey kKeys[] = {
     {"plugin", false},  {"upstream", true}, {"aliases", true},     {"username", true},  {"password", true},
     {"password_file", true}, {"ca_file", true}, {"plain_http", false}, {"tag_ttl", false},
+    {"allow_private_redirects", false},
 };
 
 const RegistryKey* findKey(const std::string& key, bool ignoreCase)
@@ -169,6 +170,8 @@ RegistrySettings readRegistrySection(const IniSection& section, const std::strin
     reader.parse("upstream", [&](const std::string& v) { registry.upstream = parseBaseUrl(v); });
     reader.parse("aliases", [&](const std::string& v) { registry.aliases = parseHostList(v); });
     reader.parse("plain_http", [&](const std::string& v) { registry.plainHttp = parseBool(v); });
+    reader.parse("allow_private_redirects",
+                 [&](const std::string& v) { registry.allowPrivateRedirects = parseBool(v); });
     reader.parse("tag_ttl", [&](const std::string& v) { registry.tagTtl = parseDuration(v); });
     reader.parse("ca_file", [&](const std::string& v) { registry.caFile = resolvePath(v, baseDirectory); });
     checkPlainHttp(reader, registry);

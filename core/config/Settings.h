@@ -82,6 +82,9 @@ struct RegistrySettings {
     Credentials credentials;           ///< `username` + `password` or `password_file`
     std::string caFile;                ///< `ca_file`: PEM bundle to verify the upstream with; absolute
     bool plainHttp = false;            ///< `plain_http`: allow an http:// upstream
+    /// `allow_private_redirects`: let redirects and token realms outside `upstream` lead to loopback, private and
+    /// link-local addresses; off by default, so that an upstream cannot aim the cache at its own network.
+    bool allowPrivateRedirects = false;
     std::chrono::seconds tagTtl{0};    ///< `tag_ttl`: overrides [cache] tag_ttl when non-zero
     /// Every other key of the section, for the plugin; the server checks them against the plugin's declared keys
     /// once plugins are loaded (key -> value).

@@ -126,7 +126,9 @@ cache::UpstreamSource sourceOf(const routing::RequestTarget& target)
 {
     const auto& settings = target.registry->settings();
     return {target.registry->name(), target.upstreamBase, target.upstreamName,
-            upstream::EndpointSettings{settings.plainHttp, settings.caFile}, &target.registry->plugin()};
+            upstream::EndpointSettings{settings.plainHttp, settings.caFile, settings.allowPrivateRedirects,
+                                       target.upstreamBase},
+            &target.registry->plugin()};
 }
 
 // ---- blobs
@@ -199,6 +201,7 @@ void BlobHandler::passThrough(Poco::Net::HTTPServerRequest& request, Poco::Net::
     const std::string digestText = target_.digest->text();
     upstream::UpstreamRequest get;
     get.url = source.url("blobs/" + digestText);
+    get.followRedirects = true;
     if (request.has("Range"))
         get.headers.emplace_back("Range", request.get("Range"));
     try {
@@ -236,6 +239,7 @@ bool BlobHandler::sendRestFromUpstream(Poco::Net::HTTPServerRequest& request, st
     const auto source = sourceOf(target_);
     upstream::UpstreamRequest get;
     get.url = source.url("blobs/" + target_.digest->text());
+    get.followRedirects = true;
     get.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(end - 1));
     try {
         auto answer = cache_.client.send(get, source.access());
@@ -269,6 +273,7 @@ void BlobHandler::headUncached(Poco::Net::HTTPServerResponse& response)
     upstream::UpstreamRequest head;
     head.method = "HEAD";
     head.url = source.url("blobs/" + digestText);
+    head.followRedirects = true;
     try {
         auto answer = cache_.client.send(head, source.access());
         if (answer->status() != 200) {

@@ -14,6 +14,7 @@
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 
+#include "upstream/AddressPolicy.h"
 #include "upstream/ConnectionPool.h"
 #include "upstream/ResponseBody.h"
 #include "upstream/UpstreamSession.h"
@@ -153,9 +154,10 @@ struct UpstreamClient::Impl {
 
     std::unique_ptr<PooledResponse> exchange(const std::string& method, const UpstreamUrl& url,
                                              const UpstreamRequest& request, bool sendCredentials,
-                                             const EndpointSettings& endpoint);
+                                             const EndpointSettings& endpoint, bool publicOnly);
     std::unique_ptr<UpstreamSession> connect(const std::string& method, const UpstreamUrl& url,
-                                             const EndpointSettings& endpoint, const std::string& poolKey);
+                                             const EndpointSettings& endpoint, const std::string& poolKey,
+                                             bool publicOnly);
     Poco::Net::StreamSocket handshake(const Poco::Net::StreamSocket& socket, const Poco::Net::Context::Ptr& tls,
                                       const std::string& method, const UpstreamUrl& url,
                                       const EndpointSettings& endpoint);
@@ -191,6 +193,11 @@ std::unique_ptr<UpstreamResponse> UpstreamClient::Impl::send(const UpstreamReque
         throw std::invalid_argument("not an absolute http or https URL: " + withoutQuery(request.url));
 
     const UpstreamUrl original = *parsed;
+    std::string trustedOrigin = original.origin();
+    if (!endpoint.trustedUpstream.empty()) {
+        const std::optional<UpstreamUrl> upstream = parseUpstreamUrl(endpoint.trustedUpstream);
+        trustedOrigin = upstream ? upstream->origin() : std::string();
+    }
     UpstreamUrl current = original;
     std::string method = request.method;
     for (int hop = 0;; ++hop) {
@@ -198,10 +205,11 @@ std::unique_ptr<UpstreamResponse> UpstreamClient::Impl::send(const UpstreamReque
             throw UpstreamError(Kind::Connect, "plain http not allowed for " + describe(method, current) +
                                                    (hop > 0 ? " (redirected from " + original.withoutQuery() + ")"
                                                             : std::string()));
+        const bool publicOnly = !endpoint.privateAddressesAllowed && current.origin() != trustedOrigin;
         std::unique_ptr<PooledResponse> response =
-            exchange(method, current, request, current.origin() == original.origin(), endpoint);
+            exchange(method, current, request, current.origin() == original.origin(), endpoint, publicOnly);
         const int status = response->status();
-        if (!isRedirect(status) || !response->head().has("Location"))
+        if (!request.followRedirects || !isRedirect(status) || !response->head().has("Location"))
             return response;
 
         const std::optional<UpstreamUrl> target = resolveLocation(current, response->head().get("Location"));
@@ -223,10 +231,12 @@ std::unique_ptr<UpstreamResponse> UpstreamClient::Impl::send(const UpstreamReque
 
 std::unique_ptr<PooledResponse> UpstreamClient::Impl::exchange(const std::string& method, const UpstreamUrl& url,
                                                                const UpstreamRequest& request, bool sendCredentials,
-                                                               const EndpointSettings& endpoint)
+                                                               const EndpointSettings& endpoint, bool publicOnly)
 {
     const std::string context = describe(method, url);
-    const std::string poolKey = url.https() ? url.origin() + " ca=" + endpoint.caFile : url.origin();
+    // A connection made without the address check is never handed to a request that needs it.
+    const std::string poolKey = (url.https() ? url.origin() + " ca=" + endpoint.caFile : url.origin()) +
+                                (publicOnly ? " public-only" : "");
 
     Poco::Net::HTTPRequest head(method, url.target(), Poco::Net::HTTPMessage::HTTP_1_1);
     head.set("Host", url.authority());
@@ -243,7 +253,7 @@ std::unique_ptr<PooledResponse> UpstreamClient::Impl::exchange(const std::string
     for (;;) {
         const bool reused = session != nullptr;
         if (!session)
-            session = connect(method, url, endpoint, poolKey);
+            session = connect(method, url, endpoint, poolKey, publicOnly);
         auto responseHead = std::make_unique<Poco::Net::HTTPResponse>();
         try {
             session->sendRequest(head);
@@ -274,7 +284,7 @@ std::unique_ptr<PooledResponse> UpstreamClient::Impl::exchange(const std::string
 
 std::unique_ptr<UpstreamSession> UpstreamClient::Impl::connect(const std::string& method, const UpstreamUrl& url,
                                                                const EndpointSettings& endpoint,
-                                                               const std::string& poolKey)
+                                                               const std::string& poolKey, bool publicOnly)
 {
     const std::string context = describe(method, url);
     Poco::Net::Context::Ptr tls = url.https() ? tlsContext(endpoint.caFile, context) : nullptr;
@@ -284,6 +294,14 @@ std::unique_ptr<UpstreamSession> UpstreamClient::Impl::connect(const std::string
         addresses = resolver->resolve(url.host);
     } catch (const ResolveError& e) {
         throw UpstreamError(Kind::Connect, context + ": cannot resolve " + url.host + ": " + e.what());
+    }
+    if (publicOnly) {
+        // Every address is checked, not just the first: the name must not reach inside by any of them.
+        for (const Poco::Net::IPAddress& address : addresses)
+            if (const std::optional<std::string> kind = nonPublicKind(address))
+                throw UpstreamError(Kind::Connect, context + ": refused: " + url.host + " is " + address.toString() +
+                                                       ", a " + *kind + " address, and the upstream may not lead "
+                                                       "there (allow_private_redirects allows it)");
     }
 
     Poco::Net::StreamSocket socket;

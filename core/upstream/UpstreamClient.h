@@ -37,6 +37,12 @@ private:
 struct EndpointSettings {
     bool plainHttpAllowed = false;  ///< http:// URLs allowed (the registry's plain_http)
     std::string caFile;             ///< PEM CA bundle to verify HTTPS with; empty: the system's CA store
+    /// Redirects and token realms may lead to loopback, private and link-local addresses (the registry's
+    /// allow_private_redirects). Off: such a hop is refused, so an upstream cannot point the cache into its own network.
+    bool privateAddressesAllowed = false;
+    /// The configured upstream (its base URL): its scheme://host:port is trusted wherever it resolves to, since the
+    /// operator chose it. Empty: the origin of each request's own URL is.
+    std::string trustedUpstream;
 };
 
 struct ClientSettings {
@@ -50,6 +56,9 @@ struct UpstreamRequest {
     std::string method = "GET";  ///< GET or HEAD
     std::string url;             ///< absolute http:// or https:// URL
     std::vector<std::pair<std::string, std::string>> headers;  ///< e.g. Accept, Range, Authorization
+    /// Follow 3xx redirects (blob and manifest fetches, which registries send to CDNs). Off: a redirect is returned
+    /// as the response, and nothing is fetched from where it points.
+    bool followRedirects = false;
 };
 
 /// A response whose body is read as a stream, never buffered whole. Holds its connection until destroyed; when the
@@ -80,8 +89,11 @@ public:
     ~UpstreamClient();
 
     /// Sends `request` and returns the response head with the body still to be read. Resolves the host with the
-    /// resolver and connects to its addresses in order. Follows 301, 302, 303, 307 and 308 up to maxRedirects hops;
-    /// when a hop leaves the original scheme://host:port, the Authorization and Cookie headers are not sent there.
+    /// resolver and connects to its addresses in order. With request.followRedirects, follows 301, 302, 303, 307 and
+    /// 308 up to maxRedirects hops; when a hop leaves the original scheme://host:port, the Authorization and Cookie
+    /// headers are not sent there. Any hop outside the trusted upstream (endpoint.trustedUpstream, or the request's
+    /// own origin) whose host resolves to a non-public address (see nonPublicKind) is refused with
+    /// UpstreamError::Kind::Connect unless endpoint.privateAddressesAllowed.
     /// Verifies HTTPS certificates (CA file of `endpoint`, or the system's) and host names, with SNI; refuses
     /// http:// unless endpoint.plainHttpAllowed (for the first hop; a redirect to a CDN may be http only when
     /// plainHttpAllowed too). Reuses idle keep-alive connections per scheme://host:port (and CA file); a reused

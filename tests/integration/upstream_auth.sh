@@ -36,16 +36,20 @@ timeout 120 skopeo copy --insecure-policy --dest-tls-verify=false --dest-creds "
 write_config
 add_key "$CONFIG" registry.dockerhub upstream "$front"
 add_key "$CONFIG" registry.dockerhub ca_file "$TEST_CA_FILE"
+# The token realm and the CDN are on loopback too.
+add_key "$CONFIG" registry.dockerhub allow_private_redirects true
 cat >> "$CONFIG" <<INI
 
 [registry.anon]
 plugin = generic
+allow_private_redirects = true
 upstream = $front
 ca_file = $TEST_CA_FILE
 aliases = anon.vicary.test
 
 [registry.bad]
 plugin = generic
+allow_private_redirects = true
 upstream = ${front/127.0.0.1/localhost}
 ca_file = $TEST_CA_FILE
 aliases = bad.vicary.test
@@ -54,12 +58,14 @@ password = wrong-password-xyz
 
 [registry.wrongca]
 plugin = generic
+allow_private_redirects = true
 upstream = ${brief_url/127.0.0.1/localhost}
 ca_file = $OTHER_CA_FILE
 aliases = wrongca.vicary.test
 
 [registry.brief]
 plugin = generic
+allow_private_redirects = true
 upstream = $brief_url
 ca_file = $TEST_CA_FILE
 aliases = brief.vicary.test

@@ -85,8 +85,10 @@ clients_setup() {
   write_config
   add_key "$CONFIG" registry.dockerhub upstream "$CDN_FRONT_URL"
   add_key "$CONFIG" registry.dockerhub ca_file "$TEST_CA_FILE"
+  add_key "$CONFIG" registry.dockerhub allow_private_redirects true  # realm and CDN on loopback
   add_key "$CONFIG" registry.quay upstream "$(auth_registry_url quay)"
   add_key "$CONFIG" registry.quay ca_file "$TEST_CA_FILE"
+  add_key "$CONFIG" registry.quay allow_private_redirects true
   cat >> "$CONFIG" << INI
 
 [registry.private]

@@ -14,6 +14,8 @@ as --mode=DIGEST[,DIGEST...], only to those blobs:
   --truncate     sends the full Content-Length but closes the connection after half the body, every time
   --drop-once    the first GET of each blob closes the connection after half the body; later GETs (Range too) succeed
   --slow RATE    sends bodies at RATE bytes per second (--slow-only DIGEST[,...] limits it to those blobs)
+  --redirect BASE  blob and tags/list requests (GET and HEAD) answer 307 with Location: BASE + the request's path,
+                 as a registry sending blobs to a CDN does (and one trying to send a client somewhere else)
 
 Binds 127.0.0.1 port 0 (or --port) and writes the port to --port-file once it listens. --log FILE gets one line per
 request, written when the request arrives: "METHOD PATH RANGE" (RANGE is the Range header, or '-').
@@ -97,6 +99,7 @@ class Upstream:
         self.drop_once = Selector(args.drop_once)
         self.slow_rate = args.slow
         self.slow = Selector(args.slow_only if args.slow_only else ("all" if args.slow else None))
+        self.redirect = args.redirect
         self.lock = threading.Lock()
         self.dropped = set()
         self.log_file = open(args.log, "a", buffering=1) if args.log else None
@@ -192,6 +195,12 @@ class Handler(BaseHTTPRequestHandler):
         if m.group("name") != up.repo:
             return self.send_error_json(404, "NAME_UNKNOWN", "repository %s not known" % m.group("name"), head)
         ref = m.group("ref")
+        if up.redirect and m.group("kind") in ("blobs", "tags"):
+            self.send_response(307)
+            self.send_header("Location", up.redirect + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if m.group("kind") == "tags":
             if ref != "list":
                 return self.send_error_json(404, "NAME_UNKNOWN", "no route for %s" % path, head)
@@ -305,6 +314,7 @@ def main():
         ap.add_argument("--" + mode, nargs="?", const="all", default=None, metavar="DIGESTS",
                         help="misbehave on every blob, or on a comma list of digests")
     ap.add_argument("--slow", type=int, default=0, metavar="BYTES_PER_SEC", help="throttle blob bodies")
+    ap.add_argument("--redirect", default=None, metavar="BASE", help="send blobs and tags/list to BASE + path")
     ap.add_argument("--slow-only", default=None, metavar="DIGESTS", help="throttle only these blobs")
     args = ap.parse_args()
     if args.slow < 0:

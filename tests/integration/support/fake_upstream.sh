@@ -2,7 +2,8 @@
 # 127.0.0.1, one or more named instances, stopped by PID (at exit too). Source after lib.sh.
 #
 #   start_fake_upstream <name> <layout-dir> <repo> [fake_upstream.py args: --corrupt[=D,..] --truncate[=D,..]
-#                       --drop-once[=D,..] --slow BYTES_PER_SEC --slow-only D,..]
+#                       --drop-once[=D,..] --slow BYTES_PER_SEC --slow-only D,..
+#                       --redirect BASE]
 #                       sets FAKE_UPSTREAM_PORT, FAKE_UPSTREAM_PID, FAKE_UPSTREAM_HOST (127.0.0.1:port),
 #                       FAKE_UPSTREAM_URL (http://...), FAKE_UPSTREAM_LOG (request log: "METHOD PATH RANGE|-" a line)
 #                       for the instance just started; FAKE_UPSTREAM_PORTS[name], FAKE_UPSTREAM_PIDS[name] for any

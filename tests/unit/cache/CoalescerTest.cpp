@@ -153,7 +153,7 @@ private:
     UpstreamSource source(const test::FakeHttpServer& upstream) const
     {
         return {"fake", "http://upstream.test:" + std::to_string(upstream.port()), "team/app",
-                upstream::EndpointSettings{true, ""}};
+                upstream::EndpointSettings{true, "", false, ""}};
     }
 
     /// Reads the whole blob the way a client handler does: as it becomes readable.

@@ -80,7 +80,7 @@ public:
         }  // the upstream is gone
         now_ += std::chrono::seconds(61);
         ManifestRequest r;
-        r.source = {"fake", "http://upstream.test:" + std::to_string(port), "app", upstream::EndpointSettings{true, ""}};
+        r.source = {"fake", "http://upstream.test:" + std::to_string(port), "app", upstream::EndpointSettings{true, "", false, ""}};
         r.reference = "v1";
         r.tagTtl = std::chrono::seconds(60);
         ManifestAnswer stale = answer(cache_->get(r));
@@ -136,7 +136,7 @@ private:
     {
         ManifestRequest r;
         r.source = {"fake", "http://upstream.test:" + std::to_string(upstream.port()), "app",
-                    upstream::EndpointSettings{true, ""}};
+                    upstream::EndpointSettings{true, "", false, ""}};
         r.reference = reference;
         r.tagTtl = std::chrono::seconds(60);
         return r;

@@ -276,7 +276,7 @@ private:
 
     static RegistryAccess access(const test::FakeHttpServer&, const RegistryPlugin& plugin)
     {
-        return {"fake", &plugin, EndpointSettings{true, ""}, "repository:app:pull"};
+        return {"fake", &plugin, EndpointSettings{true, "", false, ""}, "repository:app:pull"};
     }
 
     std::unique_ptr<UpstreamClient> http_;

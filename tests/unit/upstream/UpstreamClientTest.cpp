@@ -243,6 +243,10 @@ class UpstreamClientTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(relativeLocationIsFollowed);
     CPPUNIT_TEST(seeOtherTurnsIntoGet);
     CPPUNIT_TEST(redirectLoopIsTooManyRedirects);
+    CPPUNIT_TEST(redirectIsNotFollowedUnlessAsked);
+    CPPUNIT_TEST(redirectToALoopbackHostIsRefused);
+    CPPUNIT_TEST(redirectWithinTheUpstreamNeedsNoPermission);
+    CPPUNIT_TEST(otherHostThanTheTrustedUpstreamIsChecked);
     CPPUNIT_TEST(refusedConnectionNamesHostAndPort);
     CPPUNIT_TEST(unknownHostIsConnectError);
     CPPUNIT_TEST(silentServerTimesOut);
@@ -397,6 +401,69 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("GET"), server.requests().at(1).method);
     }
 
+    void redirectIsNotFollowedUnlessAsked()
+    {
+        FakeHttpServer registry;
+        FakeHttpServer elsewhere;
+        elsewhere.on("/secret", pattern(10));
+        registry.on("/v2/", redirect(302, "http://cdn.test:" + std::to_string(elsewhere.port()) + "/secret"));
+        UpstreamClient client(resolver(), settings());
+        UpstreamRequest request = get(registry, "/v2/");
+        request.followRedirects = false;
+        auto response = client.send(request, plain());
+        CPPUNIT_ASSERT_EQUAL(302, response->status());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(0), elsewhere.requests().size());
+    }
+
+    void redirectToALoopbackHostIsRefused()
+    {
+        // cdn.test resolves to 127.0.0.1: an upstream must not steer the cache to its own machine.
+        FakeHttpServer registry;
+        FakeHttpServer inside;
+        inside.on("/admin", pattern(10));
+        registry.on("/v2/x/blobs/sha256:ab", redirect(307, "http://cdn.test:" + std::to_string(inside.port()) + "/admin"));
+        UpstreamClient client(resolver(), settings());
+        const UpstreamError error =
+            errorOf([&] { client.send(get(registry, "/v2/x/blobs/sha256:ab"), publicOnly()); });
+        ASSERT_KIND(UpstreamError::Kind::Connect, error);
+        CPPUNIT_ASSERT_MESSAGE(error.what(), contains(error.what(), "127.0.0.1, a loopback address"));
+        CPPUNIT_ASSERT_MESSAGE(error.what(), contains(error.what(), "allow_private_redirects"));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(0), inside.requests().size());
+
+        auto allowed = client.send(get(registry, "/v2/x/blobs/sha256:ab"), plain());
+        CPPUNIT_ASSERT_EQUAL(200, allowed->status());
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(10), readAll(*allowed));
+    }
+
+    void redirectWithinTheUpstreamNeedsNoPermission()
+    {
+        FakeHttpServer server;
+        server.on("/v2/x/blobs/old", redirect(302, "/v2/x/blobs/new"));
+        server.on("/v2/x/blobs/new", pattern(10));
+        UpstreamClient client(resolver(), settings());
+        auto response = client.send(get(server, "/v2/x/blobs/old"), publicOnly());
+        CPPUNIT_ASSERT_EQUAL(200, response->status());
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(10), readAll(*response));
+    }
+
+    void otherHostThanTheTrustedUpstreamIsChecked()
+    {
+        // A token realm the upstream names is another origin than the configured upstream: checked like a redirect.
+        FakeHttpServer registry;
+        FakeHttpServer realm;
+        realm.on("/token", pattern(10));
+        EndpointSettings endpoint = publicOnly();
+        endpoint.trustedUpstream = url(registry, "");
+        UpstreamClient client(resolver(), settings());
+        const UpstreamError error = errorOf([&] { client.send(get(realm, "/token"), endpoint); });
+        ASSERT_KIND(UpstreamError::Kind::Connect, error);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(0), realm.requests().size());
+
+        registry.on("/v2/", pattern(2));
+        auto trusted = client.send(get(registry, "/v2/"), endpoint);
+        CPPUNIT_ASSERT_EQUAL(200, trusted->status());
+    }
+
     void redirectLoopIsTooManyRedirects()
     {
         FakeHttpServer server;
@@ -541,7 +608,8 @@ public:
         UpstreamClient client(resolver(), settings());
         UpstreamRequest request;
         request.url = "https://registry.test:" + std::to_string(registry.port()) + "/v2/x";
-        const UpstreamError error = errorOf([&] { client.send(request, EndpointSettings{false, tls.caFile()}); });
+        request.followRedirects = true;
+        const UpstreamError error = errorOf([&] { client.send(request, EndpointSettings{false, tls.caFile(), false, ""}); });
         ASSERT_KIND(UpstreamError::Kind::Connect, error);
         CPPUNIT_ASSERT_MESSAGE(error.what(),
                                contains(error.what(), "plain http not allowed for GET http://cdn.test:1/blob"));
@@ -591,6 +659,7 @@ public:
         UpstreamRequest request;
         request.url = "http://registry.test:" + std::to_string(closedPort()) + "/blob?X-Amz-Signature=secretsig";
         request.headers = {{"Authorization", "Bearer secrettoken"}};
+        request.followRedirects = true;
         const UpstreamError refused = errorOf([&] { client.send(request, plain()); });
         CPPUNIT_ASSERT_MESSAGE(refused.what(), !contains(refused.what(), "secret"));
         CPPUNIT_ASSERT_MESSAGE(refused.what(), !contains(refused.what(), "?"));
@@ -659,7 +728,7 @@ public:
         UpstreamClient client(resolver(), settings());
         UpstreamRequest request;
         request.url = "https://registry.test:" + std::to_string(server.port()) + "/v2/x";
-        const EndpointSettings trusted{false, tls.caFile()};
+        const EndpointSettings trusted{false, tls.caFile(), false, ""};
         for (int i = 0; i < 2; ++i) {
             auto response = client.send(request, trusted);
             std::string data;
@@ -684,7 +753,7 @@ public:
         ASSERT_KIND(UpstreamError::Kind::Connect, errorOf([&] { client.send(byAddress, trusted); }));
 
         const UpstreamError missingCa =
-            errorOf([&] { client.send(request, EndpointSettings{false, tls.file("missing.pem")}); });
+            errorOf([&] { client.send(request, EndpointSettings{false, tls.file("missing.pem"), false, ""}); });
         ASSERT_KIND(UpstreamError::Kind::Connect, missingCa);
         CPPUNIT_ASSERT_MESSAGE(missingCa.what(), contains(missingCa.what(), "missing.pem"));
     }
@@ -733,7 +802,10 @@ private:
         return s;
     }
 
-    static EndpointSettings plain() { return EndpointSettings{true, ""}; }
+    /// Plain http, and redirects may lead anywhere: every fake server listens on loopback.
+    static EndpointSettings plain() { return EndpointSettings{true, "", true, ""}; }
+    /// Plain http, redirects only to public addresses: what a registry gets by default.
+    static EndpointSettings publicOnly() { return EndpointSettings{true, "", false, ""}; }
 
     static std::string url(const FakeHttpServer& server, const std::string& target)
     {
@@ -744,6 +816,7 @@ private:
     {
         UpstreamRequest request;
         request.url = url(server, target);
+        request.followRedirects = true;
         return request;
     }
 };
