@@ -22,7 +22,7 @@ struct RegistryKey {
 const RegistryKey kKeys[] = {
     {"plugin", false},  {"upstream", true}, {"aliases", true},     {"username", true},  {"password", true},
     {"password_file", true}, {"ca_file", true}, {"plain_http", false}, {"tag_ttl", false},
-    {"allow_private_redirects", false},
+    {"allow_private_redirects", false}, {"allow_users", true},
 };
 
 const RegistryKey* findKey(const std::string& key, bool ignoreCase)
@@ -170,6 +170,7 @@ RegistrySettings readRegistrySection(const IniSection& section, const std::strin
     reader.parse("upstream", [&](const std::string& v) { registry.upstream = parseBaseUrl(v); });
     reader.parse("aliases", [&](const std::string& v) { registry.aliases = parseHostList(v); });
     reader.parse("plain_http", [&](const std::string& v) { registry.plainHttp = parseBool(v); });
+    reader.parse("allow_users", [&](const std::string& v) { registry.allowUsers = parseUserList(v); });
     reader.parse("allow_private_redirects",
                  [&](const std::string& v) { registry.allowPrivateRedirects = parseBool(v); });
     reader.parse("tag_ttl", [&](const std::string& v) { registry.tagTtl = parseDuration(v); });

@@ -115,9 +115,30 @@ const std::vector<KeySpec> kLog = {
      }},
 };
 
+const std::vector<KeySpec> kAuth = {
+    {"htpasswd", true,
+     [](Settings& s, const std::string& v, const std::string& base) {
+         s.auth.htpasswd = v.empty() ? v : resolvePath(v, base);
+     }},
+    {"realm", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         for (const char c : v) {
+             if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                 throw ValueError(quoted(v) + " has a quote, backslash or control character");
+         }
+         s.auth.realm = v;
+     }},
+    {"max_failures", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.auth.maxFailures = static_cast<unsigned>(parseNumber(v, 1, 1000000));
+     }},
+    {"lockout", false,
+     [](Settings& s, const std::string& v, const std::string&) { s.auth.lockout = parseDurationAtLeast(v, seconds(1)); }},
+};
+
 const std::vector<std::pair<std::string, const std::vector<KeySpec>*>> kSections = {
-    {"server", &kServer}, {"cache", &kCache},       {"plugins", &kPlugins},
-    {"routing", &kRouting}, {"upstream", &kUpstream}, {"log", &kLog},
+    {"server", &kServer},     {"cache", &kCache}, {"plugins", &kPlugins}, {"routing", &kRouting},
+    {"upstream", &kUpstream}, {"log", &kLog},     {"auth", &kAuth},
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The keys of the fixed sections ([server], [cache], [plugins], [routing], [upstream], [log]) and how each is read.
+// The keys of the fixed sections ([server], [cache], [plugins], [routing], [upstream], [log], [auth]) and how each is read.
 #pragma once
 
 #include <string>
@@ -25,7 +25,7 @@ const KeySpec* findFixedKey(const std::string& section, const std::string& key);
 /// "bind, port, ..." for the section's keys; "" for a section that is not fixed.
 std::string fixedKeyNames(const std::string& section);
 
-/// "[server], [cache], [plugins], [routing], [upstream], [log]".
+/// "[server], [cache], [plugins], [routing], [upstream], [log], [auth]".
 std::string fixedSectionNames();
 
 }  // namespace vicary::config

@@ -73,6 +73,16 @@ struct LogSettings {
     std::string accessFile;             ///< `access_file`: where access lines go; empty: standard error
 };
 
+/// [auth]: who may use the cache. Off unless htpasswd is set.
+struct AuthSettings {
+    std::string htpasswd;         ///< `htpasswd`: file of users with bcrypt hashes (htpasswd -B); "" turns auth off
+    std::string realm = "vicary";  ///< `realm`: the realm of the Basic challenge
+    unsigned maxFailures = 10;     ///< `max_failures`: failed attempts from one client address before a lockout
+    std::chrono::seconds lockout{60};  ///< `lockout`: how long a client is refused after max_failures failures
+
+    bool enabled() const noexcept { return !htpasswd.empty(); }
+};
+
 /// One [registry.<name>] section.
 struct RegistrySettings {
     std::string name;                  ///< <name> from the section header: [a-z0-9][a-z0-9_-]*
@@ -85,6 +95,8 @@ struct RegistrySettings {
     /// `allow_private_redirects`: let redirects and token realms outside `upstream` lead to loopback, private and
     /// link-local addresses; off by default, so that an upstream cannot aim the cache at its own network.
     bool allowPrivateRedirects = false;
+    /// `allow_users`: with [auth] on, the users who may pull through this registry; empty: every user.
+    std::vector<std::string> allowUsers;
     std::chrono::seconds tagTtl{0};    ///< `tag_ttl`: overrides [cache] tag_ttl when non-zero
     /// Every other key of the section, for the plugin; the server checks them against the plugin's declared keys
     /// once plugins are loaded (key -> value).
@@ -102,6 +114,7 @@ struct Settings {
     RoutingSettings routing;
     UpstreamSettings upstream;
     LogSettings log;
+    AuthSettings auth;
     std::vector<RegistrySettings> registries;  ///< in file order
 };
 

@@ -110,6 +110,24 @@ void checkTls(const Settings& settings)
     }
 }
 
+/// [auth] htpasswd can be read; allow_users needs [auth] on.
+void checkAuth(const Settings& settings)
+{
+    if (settings.auth.enabled()) {
+        std::FILE* file = std::fopen(settings.auth.htpasswd.c_str(), "r");
+        if (file == nullptr)
+            throw ConfigError(fileLocation(settings.configFile, 0, "auth", "htpasswd") + "cannot read " +
+                              settings.auth.htpasswd);
+        std::fclose(file);
+        return;
+    }
+    for (const auto& registry : settings.registries) {
+        if (!registry.allowUsers.empty())
+            throw ConfigError(fileLocation(settings.configFile, 0, "registry." + registry.name, "allow_users") +
+                              "needs client authentication: set [auth] htpasswd");
+    }
+}
+
 }  // namespace
 
 Environment processEnvironment()
@@ -140,6 +158,7 @@ Settings loadSettings(const std::string& file, const Environment& env)
     readSections(document, settings.configFile, settings);
     checkDefaultRegistry(document, settings);
     checkTls(settings);
+    checkAuth(settings);
     applyEnvironment(env, settings, workingDirectory);
     return settings;
 }

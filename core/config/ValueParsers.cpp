@@ -235,4 +235,30 @@ std::string resolvePath(const std::string& value, const std::string& baseDirecto
     return normal;
 }
 
+std::vector<std::string> parseUserList(const std::string& value)
+{
+    std::vector<std::string> users;
+    std::string entry;
+    const auto flush = [&] {
+        if (entry.empty())
+            return;
+        for (const char c : entry) {
+            if (c == ':' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                throw ValueError(config::quoted(entry) + " is not a user name (no ':' or control characters)");
+        }
+        if (std::find(users.begin(), users.end(), entry) != users.end())
+            throw ValueError(config::quoted(entry) + " is listed twice");
+        users.push_back(entry);
+        entry.clear();
+    };
+    for (const char c : value) {
+        if (c == ',' || c == ' ' || c == '\t')
+            flush();
+        else
+            entry += c;
+    }
+    flush();
+    return users;
+}
+
 }  // namespace vicary::config

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config/Settings.h"
 #include "config/ValueError.h"
@@ -52,5 +53,9 @@ std::string parseName(const std::string& value);
 /// Makes `value` an absolute, lexically normalised path without a trailing '/', resolving a relative one against
 /// `baseDirectory` (itself absolute). Never touches the filesystem; throws ValueError only for an empty value.
 std::string resolvePath(const std::string& value, const std::string& baseDirectory);
+
+/// User names separated by commas and/or spaces (as in an htpasswd file: no ':' and no control characters), each
+/// once. Throws ValueError naming the offending entry.
+std::vector<std::string> parseUserList(const std::string& value);
 
 }  // namespace vicary::config

@@ -1,7 +1,12 @@
 #include "http/RegistryRoute.h"
 
+#include <algorithm>
+
+#include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/URI.h>
+
+#include "auth/ClientAuth.h"
 
 #include "http/ErrorHandler.h"
 #include "http/MeteredHandler.h"
@@ -27,7 +32,7 @@ std::shared_ptr<const plugin::RegistrySet> RegistryRoute::registries() const
     return std::atomic_load(&registries_);
 }
 
-Poco::Net::HTTPRequestHandler* RegistryRoute::createHandler(const Poco::Net::HTTPServerRequest& /*request*/,
+Poco::Net::HTTPRequestHandler* RegistryRoute::createHandler(const Poco::Net::HTTPServerRequest& request,
                                                             const Poco::URI& uri)
 {
     const std::string& path = uri.getPath();
@@ -50,6 +55,19 @@ Poco::Net::HTTPRequestHandler* RegistryRoute::createHandler(const Poco::Net::HTT
         return metered(new ErrorHandler(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(error.status), error.code,
                                         error.message));
     context->registry = target.registry->name();
+    const auto& allowed = target.registry->settings().allowUsers;
+    if (!allowed.empty()) {
+        // The router has authenticated the request (allow_users needs [auth]); only the name matters here.
+        const std::string user = auth::basicUser(request.get("Authorization", ""));
+        if (std::find(allowed.begin(), allowed.end(), user) == allowed.end()) {
+            Poco::Logger::get("auth").warning("client " + request.clientAddress().host().toString() + ": user '" +
+                                              user + "' may not pull through registry " + context->registry +
+                                              " (not in its allow_users)");
+            return metered(new ErrorHandler(Poco::Net::HTTPResponse::HTTP_FORBIDDEN, OciCode::Denied,
+                                            "user '" + user + "' may not pull through registry " +
+                                                context->registry));
+        }
+    }
     switch (target.endpoint) {
     case routing::Endpoint::Blob: return metered(new BlobHandler(std::move(target), cache_, context));
     case routing::Endpoint::Manifest: return metered(new ManifestHandler(std::move(target), cache_, context));

@@ -45,7 +45,40 @@ private:
 
 Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(const Poco::Net::HTTPServerRequest& request)
 {
-    return new TrackedHandler(route(request), active_);
+    Poco::Net::HTTPRequestHandler* refused = refuse(request);
+    return new TrackedHandler(refused != nullptr ? refused : route(request), active_);
+}
+
+void RequestRouter::setAuth(std::shared_ptr<auth::ClientAuth> auth)
+{
+    std::atomic_store(&auth_, std::move(auth));
+}
+
+Poco::Net::HTTPRequestHandler* RequestRouter::refuse(const Poco::Net::HTTPServerRequest& request)
+{
+    const std::shared_ptr<auth::ClientAuth> auth = std::atomic_load(&auth_);
+    if (!auth)
+        return nullptr;
+    const std::string& target = request.getURI();
+    const bool health = (target == "/healthz" || target.compare(0, 9, "/healthz?") == 0) &&
+                        (request.getMethod() == "GET" || request.getMethod() == "HEAD");
+    if (health)
+        return nullptr;
+    const auth::Decision decision =
+        auth->check(request.get("Authorization", ""), request.clientAddress().host().toString());
+    using Poco::Net::HTTPResponse;
+    switch (decision.kind) {
+    case auth::Decision::Kind::Allowed: return nullptr;
+    case auth::Decision::Kind::Challenge:
+        return new ErrorHandler(HTTPResponse::HTTP_UNAUTHORIZED, OciCode::Unauthorized, decision.reason,
+                                {{"WWW-Authenticate", auth->challenge()}});
+    case auth::Decision::Kind::LockedOut:
+        return new ErrorHandler(HTTPResponse::HTTP_TOO_MANY_REQUESTS, OciCode::TooManyRequests,
+                                decision.reason + "; try again in " + std::to_string(decision.retryAfter.count()) +
+                                    " s",
+                                {{"Retry-After", std::to_string(decision.retryAfter.count())}});
+    }
+    return nullptr;
 }
 
 Poco::Net::HTTPRequestHandler* RequestRouter::route(const Poco::Net::HTTPServerRequest& request)

@@ -15,6 +15,7 @@
 #include <Poco/Util/OptionSet.h>
 
 #include "BuildInfo.h"
+#include "auth/ClientAuth.h"
 #include "cache/AccessRecorder.h"
 #include "cache/BlobFetcher.h"
 #include "cache/CacheCatalog.h"
@@ -67,6 +68,26 @@ void prepareCacheDirectory(const config::Settings& settings)
         std::fclose(file);
     }
     fs::remove(probe, ec);
+}
+
+/// The client authentication [auth] asks for, or nullptr when it is off. Throws std::runtime_error naming the
+/// htpasswd file (and line) when it cannot be used.
+std::shared_ptr<auth::ClientAuth> clientAuthFor(const config::AuthSettings& settings)
+{
+    if (!settings.enabled())
+        return nullptr;
+    return std::make_shared<auth::ClientAuth>(auth::Htpasswd::load(settings.htpasswd), settings);
+}
+
+void logClientAuth(Poco::Logger& log, const config::AuthSettings& settings)
+{
+    if (settings.enabled())
+        log.information("client authentication on: users from " + settings.htpasswd + "; " +
+                        std::to_string(settings.maxFailures) + " failures lock a client address out for " +
+                        std::to_string(settings.lockout.count()) + " s");
+    else
+        log.information("client authentication off: anyone who reaches this port can pull through it ([auth] "
+                        "htpasswd turns it on)");
 }
 
 void logRegistries(Poco::Logger& log, const plugin::RegistrySet& registries)
@@ -307,6 +328,8 @@ int VicaryServer::serve()
 
     auto* table = new http::RequestRouter;
     Poco::Net::HTTPRequestHandlerFactory::Ptr router(table);
+    table->setAuth(clientAuthFor(settings.auth));
+    logClientAuth(log, settings.auth);
     table->add(std::make_unique<http::ApiVersionRoute>());
     table->add(std::make_unique<http::HealthRoute>());
     table->add(std::make_unique<http::ReadinessRoute>(readiness));
@@ -328,6 +351,7 @@ int VicaryServer::serve()
         try {
             next = config::loadSettings(file, config::processEnvironment());
             auto nextRegistries = std::make_shared<const plugin::RegistrySet>(plugin::RegistrySet::create(next, catalog));
+            auto nextAuth = clientAuthFor(next.auth);
             for (const auto& change : restartOnlyChanges(current, next))
                 log.warning("reload: " + change + " changed; that takes a restart, the old value stays in force");
             configureLogging(next.log.level);
@@ -337,6 +361,8 @@ int VicaryServer::serve()
             evictor.setLimits(next.cache.maxSize, next.cache.minFree);
             retired.push_back(registryRoute->registries());
             registryRoute->setRegistries(nextRegistries);
+            table->setAuth(nextAuth);
+            logClientAuth(log, next.auth);
             tokens.clear();  // credentials may have changed
             logRegistries(log, *nextRegistries);
             current = next;

@@ -29,6 +29,7 @@ class SettingsLoaderTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(relativePathsResolveAgainstTheFile);
     CPPUNIT_TEST(routingDefaultMustNameARegistry);
     CPPUNIT_TEST(builtInRoutingDefaultNeedsDockerHub);
+    CPPUNIT_TEST(authSectionAndAllowUsers);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -176,6 +177,9 @@ plugin = quay
             {"upstream", "connect_timeout", "0s", "is too short"},
             {"upstream", "read_timeout", "-1", "is not a duration"},
             {"log", "level", "verbose", "is not a log level"},
+            {"auth", "realm", "a\"b", "has a quote, backslash or control character"},
+            {"auth", "max_failures", "0", "is not a whole number from 1 to 1000000"},
+            {"auth", "lockout", "0", "is too short; the minimum is 1s"},
         };
         for (const auto& c : cases) {
             TempDirectory dir;
@@ -198,7 +202,7 @@ plugin = quay
         TempDirectory dir;
         const std::string file = dir.write("vicary.ini", std::string(kDockerHub) + "[storage]\n");
         assertContainsAll(loadError(file), {file + ":3: [storage]: unknown section; known sections: [server], "
-                                                   "[cache], [plugins], [routing], [upstream], [log], [registry.<name>]"});
+                                                   "[cache], [plugins], [routing], [upstream], [log], [auth], [registry.<name>]"});
     }
 
     void unknownKeyListsAcceptedKeys()
@@ -272,6 +276,32 @@ plugin = quay
         CPPUNIT_ASSERT_EQUAL(file + ":6: [routing] default: 'dockerhub' is not a registry; the registries are quay, "
                                     "gcr; set default to one of them or leave it empty",
                              loadError(file));
+    }
+
+    void authSectionAndAllowUsers()
+    {
+        TempDirectory dir;
+        const std::string users = dir.write("users", "alice:x\n");
+        const std::string on = dir.write("on.ini", std::string(kDockerHub) +
+                                                       "allow_users = alice, bob\n[auth]\nhtpasswd = users\n"
+                                                       "realm = corp mirror\nmax_failures = 5\nlockout = 2m\n");
+        const Settings settings = loadSettings(on, {});
+        CPPUNIT_ASSERT(settings.auth.enabled());
+        CPPUNIT_ASSERT_EQUAL(users, settings.auth.htpasswd);
+        CPPUNIT_ASSERT_EQUAL(std::string("corp mirror"), settings.auth.realm);
+        CPPUNIT_ASSERT_EQUAL(5u, settings.auth.maxFailures);
+        CPPUNIT_ASSERT_EQUAL(120L, static_cast<long>(settings.auth.lockout.count()));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(2), settings.registries.at(0).allowUsers.size());
+        CPPUNIT_ASSERT_EQUAL(std::string("bob"), settings.registries.at(0).allowUsers.at(1));
+        CPPUNIT_ASSERT(!loadSettings(dir.write("off.ini", kDockerHub), {}).auth.enabled());
+
+        const std::string orphan = dir.write("orphan.ini", std::string(kDockerHub) + "allow_users = alice\n");
+        assertContainsAll(loadError(orphan),
+                          {"[registry.dockerhub] allow_users: needs client authentication: set [auth] htpasswd"});
+        const std::string missing = dir.write("missing.ini", std::string(kDockerHub) + "[auth]\nhtpasswd = nope\n");
+        assertContainsAll(loadError(missing), {"[auth] htpasswd: cannot read " + dir.file("nope")});
+        const std::string twice = dir.write("twice.ini", std::string(kDockerHub) + "allow_users = a b a\n");
+        assertContainsAll(loadError(twice), {"allow_users: 'a' is listed twice"});
     }
 
     void builtInRoutingDefaultNeedsDockerHub()

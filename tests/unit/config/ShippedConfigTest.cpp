@@ -45,6 +45,10 @@ public:
         CPPUNIT_ASSERT_EQUAL(d.upstream.connectTimeout.count(), s.upstream.connectTimeout.count());
         CPPUNIT_ASSERT_EQUAL(d.upstream.readTimeout.count(), s.upstream.readTimeout.count());
         CPPUNIT_ASSERT_EQUAL(d.log.level, s.log.level);
+        CPPUNIT_ASSERT(!s.auth.enabled());
+        CPPUNIT_ASSERT_EQUAL(d.auth.realm, s.auth.realm);
+        CPPUNIT_ASSERT_EQUAL(d.auth.maxFailures, s.auth.maxFailures);
+        CPPUNIT_ASSERT_EQUAL(d.auth.lockout.count(), s.auth.lockout.count());
     }
 
     void registriesAreTheDocumentedOnes()
