@@ -42,6 +42,22 @@ const std::vector<KeySpec> kServer = {
      [](Settings& s, const std::string& v, const std::string&) {
          s.server.timeout = parseDurationAtLeast(v, seconds(1));
      }},
+    {"header_timeout", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.server.headerTimeout = parseDurationAtLeast(v, seconds(1));
+     }},
+    {"max_uri_length", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.server.maxUriLength = static_cast<unsigned>(parseNumber(v, 256, 16384));
+     }},
+    {"max_headers", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.server.maxHeaders = static_cast<unsigned>(parseNumber(v, 8, 100));
+     }},
+    {"max_header_bytes", false,
+     [](Settings& s, const std::string& v, const std::string&) {
+         s.server.maxHeaderBytes = static_cast<unsigned>(parseNumber(v, 1024, 1048576));
+     }},
     {"tls_certificate", true,
      [](Settings& s, const std::string& v, const std::string& base) {
          s.server.tlsCertificate = v.empty() ? v : resolvePath(v, base);

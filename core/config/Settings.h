@@ -17,12 +17,18 @@ struct ServerSettings {
     std::uint16_t port = 5050;           ///< `port` / VICARY_PORT; 0 picks a free port (logged at start)
     std::string scheme = "http";         ///< `scheme` / VICARY_SCHEME: scheme of the URLs the server hands out
     std::string publicUrl;               ///< `public_url`: base URL clients reach us at; empty: from Host header
-    unsigned threads = 16;               ///< `threads`: worker threads serving requests (1..1024)
-    unsigned queue = 64;                 ///< `queue`: accepted connections waiting for a thread (1..65536)
+    unsigned threads = 128;              ///< `threads`: worker threads serving requests (1..1024), one per connection
+    unsigned queue = 128;                ///< `queue`: accepted connections waiting for a thread (1..65536)
     bool keepAlive = true;               ///< `keep_alive`
     std::chrono::seconds keepAliveTimeout{15};  ///< `keep_alive_timeout`: idle time before a kept-alive connection closes
     unsigned maxKeepAliveRequests = 0;   ///< `max_keep_alive_requests`: 0 means unlimited
     std::chrono::seconds timeout{60};    ///< `timeout`: socket send/receive timeout for a client connection
+    /// `header_timeout`: a request head must be complete this long after the connection opened (or, kept alive,
+    /// after the keep-alive wait); slowloris clients are cut off.
+    std::chrono::seconds headerTimeout{20};
+    unsigned maxUriLength = 8192;     ///< `max_uri_length`: longest request target (POCO refuses > 16384 anyway)
+    unsigned maxHeaders = 100;        ///< `max_headers`: most header fields in a request (POCO's own cap is 100)
+    unsigned maxHeaderBytes = 32768;  ///< `max_header_bytes`: most bytes of header names and values in a request
     std::chrono::seconds shutdownTimeout{30};  ///< `shutdown_timeout`: how long SIGTERM lets responses finish
     std::string metricsPath = "/metrics";      ///< `metrics_path`: where Prometheus scrapes; "" turns metrics off
     std::string tlsCertificate;  ///< `tls_certificate`: PEM certificate (chain) to serve HTTPS with; "" serves HTTP

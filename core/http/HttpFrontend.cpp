@@ -3,8 +3,10 @@
 #include <stdexcept>
 #include <thread>
 
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnection.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/SSLManager.h>
@@ -48,6 +50,44 @@ Poco::Net::ServerSocket bindSocket(const config::ServerSettings& settings)
     }
 }
 
+/// POCO's HTTP connection, registered with the ConnectionWatch while it runs.
+class WatchedConnection final : public Poco::Net::HTTPServerConnection {
+public:
+    WatchedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+                      Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ConnectionWatch& watch)
+        : HTTPServerConnection(socket, std::move(params), std::move(factory)), watch_(watch)
+    {
+    }
+
+    void run() override
+    {
+        ConnectionWatch::Scope scope(watch_, socket());
+        HTTPServerConnection::run();
+    }
+
+private:
+    ConnectionWatch& watch_;
+};
+
+class WatchedConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
+public:
+    WatchedConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
+                             ConnectionWatch& watch)
+        : params_(std::move(params)), factory_(std::move(factory)), watch_(watch)
+    {
+    }
+
+    Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override
+    {
+        return new WatchedConnection(socket, params_, factory_, watch_);
+    }
+
+private:
+    Poco::Net::HTTPServerParams::Ptr params_;
+    Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
+    ConnectionWatch& watch_;
+};
+
 Poco::Net::HTTPServerParams::Ptr serverParams(const config::ServerSettings& settings)
 {
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
@@ -71,7 +111,10 @@ HttpFrontend::HttpFrontend(const config::ServerSettings& settings, Poco::Net::HT
     port_ = socket.address().port();
     // A worker thread serves one connection at a time; the pool is sized to the configured maximum.
     threads_ = std::make_unique<Poco::ThreadPool>("http", 1, static_cast<int>(settings.threads));
-    server_ = std::make_unique<Poco::Net::HTTPServer>(factory, *threads_, socket, serverParams(settings));
+    watch_ = std::make_unique<ConnectionWatch>(settings.headerTimeout, settings.keepAliveTimeout);
+    const Poco::Net::HTTPServerParams::Ptr params = serverParams(settings);
+    server_ = std::make_unique<Poco::Net::TCPServer>(new WatchedConnectionFactory(params, factory, *watch_), *threads_,
+                                                     socket, params);
 }
 
 HttpFrontend::~HttpFrontend()
@@ -94,7 +137,7 @@ void HttpFrontend::stop(std::chrono::milliseconds deadline, ActiveRequests* acti
     server_->stop();
     if (active != nullptr && active->waitIdle(deadline) > 0)
         active->abortAll();  // past the deadline: their clients see the transfer end early
-    server_->stopAll(true);  // idle kept-alive connections are closed now, not after their timeout
+    watch_->closeAll();  // idle kept-alive connections are closed now, not after their timeout
     threads_->joinAll();
 }
 

@@ -10,17 +10,19 @@
 
 #include "config/Settings.h"
 #include "http/ActiveRequests.h"
+#include "http/ConnectionWatch.h"
 
 namespace Poco {
 class ThreadPool;
 namespace Net {
-class HTTPServer;
+class TCPServer;
 }
 }  // namespace Poco
 
 namespace vicary::http {
 
-/// Serves HTTP with `factory` on [server] bind:port, with [server] threads, queue, keep-alive and timeouts.
+/// Serves HTTP with `factory` on [server] bind:port, with [server] threads, queue, keep-alive and timeouts; each
+/// connection is watched (ConnectionWatch) for [server] header_timeout.
 /// Not copyable; start and stop from one thread.
 class HttpFrontend {
 public:
@@ -43,7 +45,8 @@ public:
 
 private:
     std::unique_ptr<Poco::ThreadPool> threads_;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    std::unique_ptr<ConnectionWatch> watch_;  // outlives the server: its connections use it
+    std::unique_ptr<Poco::Net::TCPServer> server_;
     std::string bind_;
     std::uint16_t port_ = 0;
     bool running_ = false;

@@ -8,6 +8,7 @@
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/URI.h>
 
+#include "http/ConnectionWatch.h"
 #include "http/ErrorHandler.h"
 
 namespace vicary::http {
@@ -31,7 +32,11 @@ public:
         struct Done {
             ActiveRequests& active;
             int socket;
-            ~Done() { active.remove(socket); }
+            ~Done()
+            {
+                active.remove(socket);
+                ConnectionWatch::responseDone();  // the next head on this connection is due in time again
+            }
         } done{active_, socket};
         inner_->handleRequest(request, response);
     }
@@ -45,8 +50,29 @@ private:
 
 Poco::Net::HTTPRequestHandler* RequestRouter::createRequestHandler(const Poco::Net::HTTPServerRequest& request)
 {
-    Poco::Net::HTTPRequestHandler* refused = refuse(request);
+    ConnectionWatch::headReceived();
+    Poco::Net::HTTPRequestHandler* refused = overLimits(request);
+    if (refused == nullptr)
+        refused = refuse(request);
     return new TrackedHandler(refused != nullptr ? refused : route(request), active_);
+}
+
+Poco::Net::HTTPRequestHandler* RequestRouter::overLimits(const Poco::Net::HTTPServerRequest& request) const
+{
+    using Poco::Net::HTTPResponse;
+    if (request.getURI().size() > limits_.maxUriLength)
+        return new ErrorHandler(HTTPResponse::HTTP_REQUEST_URI_TOO_LONG, OciCode::Unsupported,
+                                "request target longer than " + std::to_string(limits_.maxUriLength) + " bytes");
+    if (request.size() > limits_.maxHeaders)
+        return new ErrorHandler(HTTPResponse::HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, OciCode::Unsupported,
+                                "more than " + std::to_string(limits_.maxHeaders) + " header fields");
+    std::size_t bytes = 0;
+    for (const auto& [name, value] : request)
+        bytes += name.size() + value.size();
+    if (bytes > limits_.maxHeaderBytes)
+        return new ErrorHandler(HTTPResponse::HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, OciCode::Unsupported,
+                                "header fields larger than " + std::to_string(limits_.maxHeaderBytes) + " bytes");
+    return nullptr;
 }
 
 void RequestRouter::setAuth(std::shared_ptr<auth::ClientAuth> auth)

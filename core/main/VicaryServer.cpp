@@ -120,8 +120,12 @@ std::vector<std::string> restartOnlyChanges(const config::Settings& a, const con
     note(a.server.bind != b.server.bind || a.server.port != b.server.port, "[server] bind/port");
     note(a.server.threads != b.server.threads || a.server.queue != b.server.queue, "[server] threads/queue");
     note(a.server.keepAlive != b.server.keepAlive || a.server.keepAliveTimeout != b.server.keepAliveTimeout ||
-             a.server.maxKeepAliveRequests != b.server.maxKeepAliveRequests || a.server.timeout != b.server.timeout,
+             a.server.maxKeepAliveRequests != b.server.maxKeepAliveRequests || a.server.timeout != b.server.timeout ||
+             a.server.headerTimeout != b.server.headerTimeout,
          "[server] keep-alive/timeouts");
+    note(a.server.maxUriLength != b.server.maxUriLength || a.server.maxHeaders != b.server.maxHeaders ||
+             a.server.maxHeaderBytes != b.server.maxHeaderBytes,
+         "[server] request limits");
     note(a.cache.directory != b.cache.directory, "[cache] directory");
     note(a.plugins.directory != b.plugins.directory, "[plugins] directory");
     note(a.upstream.resolverServers != b.upstream.resolverServers || a.upstream.resolverIpv6 != b.upstream.resolverIpv6 ||
@@ -328,6 +332,7 @@ int VicaryServer::serve()
 
     auto* table = new http::RequestRouter;
     Poco::Net::HTTPRequestHandlerFactory::Ptr router(table);
+    table->setLimits({settings.server.maxUriLength, settings.server.maxHeaders, settings.server.maxHeaderBytes});
     table->setAuth(clientAuthFor(settings.auth));
     logClientAuth(log, settings.auth);
     table->add(std::make_unique<http::ApiVersionRoute>());

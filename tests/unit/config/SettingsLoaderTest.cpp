@@ -42,7 +42,7 @@ port = 0
 scheme = https
 public_url = https://cache.example:8443/
 threads = 4
-queue = 128
+queue = 100
 keep_alive = off
 keep_alive_timeout = 2m
 max_keep_alive_requests = 100
@@ -78,7 +78,7 @@ plugin = quay
         CPPUNIT_ASSERT_EQUAL(std::string("https"), s.server.scheme);
         CPPUNIT_ASSERT_EQUAL(std::string("https://cache.example:8443"), s.server.publicUrl);
         CPPUNIT_ASSERT_EQUAL(4u, s.server.threads);
-        CPPUNIT_ASSERT_EQUAL(128u, s.server.queue);
+        CPPUNIT_ASSERT_EQUAL(100u, s.server.queue);
         CPPUNIT_ASSERT(!s.server.keepAlive);
         CPPUNIT_ASSERT_EQUAL(seconds(120).count(), (s.server.keepAliveTimeout).count());
         CPPUNIT_ASSERT_EQUAL(100u, s.server.maxKeepAliveRequests);
@@ -107,8 +107,8 @@ plugin = quay
         CPPUNIT_ASSERT_EQUAL(std::uint16_t{5050}, s.server.port);
         CPPUNIT_ASSERT_EQUAL(std::string("http"), s.server.scheme);
         CPPUNIT_ASSERT_EQUAL(std::string(), s.server.publicUrl);
-        CPPUNIT_ASSERT_EQUAL(16u, s.server.threads);
-        CPPUNIT_ASSERT_EQUAL(64u, s.server.queue);
+        CPPUNIT_ASSERT_EQUAL(128u, s.server.threads);
+        CPPUNIT_ASSERT_EQUAL(128u, s.server.queue);
         CPPUNIT_ASSERT(s.server.keepAlive);
         CPPUNIT_ASSERT_EQUAL(seconds(15).count(), (s.server.keepAliveTimeout).count());
         CPPUNIT_ASSERT_EQUAL(0u, s.server.maxKeepAliveRequests);

@@ -31,6 +31,10 @@ public:
         CPPUNIT_ASSERT_EQUAL(d.server.keepAliveTimeout.count(), s.server.keepAliveTimeout.count());
         CPPUNIT_ASSERT_EQUAL(d.server.maxKeepAliveRequests, s.server.maxKeepAliveRequests);
         CPPUNIT_ASSERT_EQUAL(d.server.timeout.count(), s.server.timeout.count());
+        CPPUNIT_ASSERT_EQUAL(d.server.headerTimeout.count(), s.server.headerTimeout.count());
+        CPPUNIT_ASSERT_EQUAL(d.server.maxUriLength, s.server.maxUriLength);
+        CPPUNIT_ASSERT_EQUAL(d.server.maxHeaders, s.server.maxHeaders);
+        CPPUNIT_ASSERT_EQUAL(d.server.maxHeaderBytes, s.server.maxHeaderBytes);
         CPPUNIT_ASSERT_EQUAL(std::string("/var/cache/vicary"), s.cache.directory);
         CPPUNIT_ASSERT(d.cache.maxSize.kind == s.cache.maxSize.kind);
         CPPUNIT_ASSERT_EQUAL(d.cache.maxSize.bytes, s.cache.maxSize.bytes);

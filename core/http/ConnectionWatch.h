@@ -1,0 +1,78 @@
+// Deadlines for client connections that POCO's per-call socket timeouts cannot give: a whole request head within
+// [server] header_timeout (slowloris), and closing every connection at shutdown.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <Poco/Net/StreamSocket.h>
+
+namespace vicary::http {
+
+/// Watches the connections of one server. Each connection, on its own worker thread, is armed when it starts (its
+/// first request head must be complete within `headerTimeout`), disarmed when a head has been read
+/// (headReceived, called by the request router), and armed again when its response is done (responseDone): the
+/// next head must then be complete within keep-alive timeout + header timeout. A thread checks twice a second and
+/// shuts down the socket of a connection past its deadline, which ends the blocked read in POCO and the connection.
+/// Thread-safe.
+class ConnectionWatch {
+public:
+    ConnectionWatch(std::chrono::milliseconds headerTimeout, std::chrono::milliseconds keepAliveTimeout);
+    ~ConnectionWatch();
+    ConnectionWatch(const ConnectionWatch&) = delete;
+    ConnectionWatch& operator=(const ConnectionWatch&) = delete;
+
+    /// Registers the connection on the calling thread until the returned scope ends.
+    class Scope {
+    public:
+        Scope(ConnectionWatch& watch, const Poco::Net::StreamSocket& socket);
+        ~Scope();
+        Scope(const Scope&) = delete;
+        Scope& operator=(const Scope&) = delete;
+
+    private:
+        ConnectionWatch& watch_;
+    };
+
+    /// The connection on this thread has received a request head: no deadline while the request is served. Does
+    /// nothing on a thread without a connection.
+    static void headReceived() noexcept;
+    /// The connection on this thread has sent its response: the next head is due within keep-alive + header timeout.
+    static void responseDone() noexcept;
+
+    /// Shuts down every connection now (the server is stopping; idle kept-alive ones would otherwise linger).
+    void closeAll();
+    /// Connections registered now.
+    std::size_t size() const;
+    /// Connections closed so far because a head did not arrive in time.
+    std::uint64_t expired() const;
+
+    struct Slot {
+        Poco::Net::StreamSocket socket;
+        std::string peer;
+        std::chrono::steady_clock::time_point deadline;  ///< time_point::max() while disarmed
+        bool closed = false;
+    };
+
+private:
+    void arm(Slot& slot, std::chrono::milliseconds after);
+    void disarm(Slot& slot);
+    void watch();
+
+    const std::chrono::milliseconds headerTimeout_;
+    const std::chrono::milliseconds keepAliveTimeout_;
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::list<Slot> slots_;
+    std::uint64_t expired_ = 0;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace vicary::http
