@@ -5,12 +5,11 @@
 #include <sstream>
 
 #include <Poco/Crypto/DigestEngine.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 
+#include "cache/ManifestJson.h"
 #include "cache/UpstreamFailures.h"
 
 namespace vicary::cache {
@@ -35,13 +34,8 @@ std::string mediaTypeOf(const Poco::Net::HTTPResponse& head, const std::string& 
         type = Poco::trim(type.substr(0, semicolon));
     if (!type.empty() && type != "application/octet-stream" && type != "text/plain")
         return type;
-    try {
-        Poco::JSON::Parser parser;
-        auto object = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
-        if (object->has("mediaType"))
-            return object->getValue<std::string>("mediaType");
-    } catch (const Poco::Exception&) {
-    }
+    if (auto documentType = manifestMediaType(body))
+        return *documentType;
     return type.empty() ? "application/octet-stream" : type;
 }
 

@@ -39,9 +39,9 @@ RangeRequest parseRange(const std::string& header, std::uint64_t size, ByteRange
     const bool hasFirst = parseNumber(header, prefix.size(), dash, first);
     const bool hasLast = parseNumber(header, dash + 1, header.size(), last);
     if (!hasFirst) {
-        // "bytes=-n": the last n bytes.
+        // "bytes=-n": the last n bytes; "bytes=-0" is unsatisfiable, junk before the dash is malformed (ignored).
         if (dash != prefix.size() || !hasLast || last == 0)
-            return hasLast && last == 0 ? RangeRequest::Unsatisfiable : RangeRequest::Whole;
+            return dash == prefix.size() && hasLast && last == 0 ? RangeRequest::Unsatisfiable : RangeRequest::Whole;
         if (size == 0)
             return RangeRequest::Unsatisfiable;
         range = {last >= size ? 0 : size - last, size - 1};
