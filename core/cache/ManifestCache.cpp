@@ -205,7 +205,16 @@ ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
             tags_.putTag(key, TagRecord{manifest->digest, manifest->mediaType, manifest->size, clock_()});
         } else if (std::get<UpstreamFailure>(fetched).notFound() && request.negativeTtl.count() > 0) {
             std::lock_guard<std::mutex> lock(mutex_);
-            notFoundUntil_[flightKey] = clock_() + request.negativeTtl;
+            const auto now = clock_();
+            if (notFoundUntil_.size() >= kMaxNotFound) {
+                // Every distinct missing tag adds an entry: sweep the expired ones, and if a client keeps asking for
+                // new ones faster than they expire, forget them all rather than grow.
+                for (auto it = notFoundUntil_.begin(); it != notFoundUntil_.end();)
+                    it = it->second <= now ? notFoundUntil_.erase(it) : std::next(it);
+                if (notFoundUntil_.size() >= kMaxNotFound)
+                    notFoundUntil_.clear();
+            }
+            notFoundUntil_[flightKey] = now + request.negativeTtl;
         }
         return fetched;
     });

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -81,6 +82,7 @@ private:
     Clock clock_;
     std::mutex mutex_;
     std::map<std::string, std::shared_future<ManifestResult>> inFlight_;
+    static constexpr std::size_t kMaxNotFound = 16384;  ///< remembered 404s at most
     std::map<std::string, std::chrono::system_clock::time_point> notFoundUntil_;
 };
 

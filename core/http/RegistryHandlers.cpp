@@ -401,10 +401,13 @@ void PassThroughHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Po
                                                                tags ? OciCode::NameUnknown : OciCode::ManifestUnknown));
                 return;
             }
+            // Read as it comes, in small pieces: a 4 MiB buffer per request would let concurrent tags/list requests
+            // pin memory that they mostly do not need.
             constexpr std::size_t kLimit = 4 * 1024 * 1024;
-            std::string body(kLimit + 1, '\0');
-            answer->body().read(body.data(), static_cast<std::streamsize>(body.size()));
-            body.resize(static_cast<std::size_t>(answer->body().gcount()));
+            std::string body;
+            char piece[16 * 1024];
+            while (body.size() <= kLimit && answer->body().read(piece, sizeof piece).gcount() > 0)
+                body.append(piece, static_cast<std::size_t>(answer->body().gcount()));
             if (body.size() > kLimit) {
                 sendOciError(response, HTTPResponse::HTTP_BAD_GATEWAY, OciCode::Unavailable,
                              "registry " + source.registry + ": " + path + " answer larger than 4 MiB");
