@@ -192,7 +192,7 @@ void BlobFetcher::fetch(Download& download, const UpstreamSource& source)
         std::this_thread::sleep_for(settings_.resumeDelay);
     }
 
-    auto stored = store_.commitIfDigestMatches(std::move(temp), download.hex());
+    auto stored = store_.commitIfDigestMatches(std::move(temp), download.hex(), [&download] { download.verified(); });
     if (!stored) {
         log.error("registry " + source.registry + ": " + what + ": content does not match its digest; discarded, not cached");
         download.failed({502, http::OciCode::Unavailable,

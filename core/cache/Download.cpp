@@ -29,6 +29,15 @@ void Download::progressed(std::uint64_t total)
     changed_.notify_all();
 }
 
+void Download::verified()
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        verified_ = true;
+    }
+    changed_.notify_all();
+}
+
 void Download::committed(const storage::StoredBlob& stored)
 {
     {
@@ -72,12 +81,16 @@ std::uint64_t Download::waitForBytes(std::uint64_t offset, std::chrono::millisec
 {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-        if (failure_)
+        // A failure after verification (flushing or renaming the file) does not stop readers: what they send is right.
+        if (failure_ && !verified_)
             throw DownloadAborted(failure_->message, failure_->passThrough);
         // Until verified, the last byte stays back: a client never holds a complete unverified blob.
-        const std::uint64_t readable = done_ ? size_ : (written_ == size_ && size_ > 0 ? size_ - 1 : written_);
+        const std::uint64_t readable =
+            done_ || verified_ ? size_ : (written_ == size_ && size_ > 0 ? size_ - 1 : written_);
         if (readable > offset)
             return readable;
+        if (failure_)
+            throw DownloadAborted(failure_->message, failure_->passThrough);
         const std::uint64_t before = written_;
         const bool wasDone = done_;
         if (!changed_.wait_for(lock, stall, [&] { return failure_ || done_ != wasDone || written_ != before; }))

@@ -27,6 +27,9 @@ public:
     void started(std::uint64_t size, const std::string& tempPath);
     /// `total` bytes are now on disk in the temp file.
     void progressed(std::uint64_t total);
+    /// Every byte is written and matches the digest (not yet on disk): readers may send the last byte now, while the
+    /// fetcher flushes and commits.
+    void verified();
     /// Verified and committed at `stored`: readers finish from the store.
     void committed(const storage::StoredBlob& stored);
     /// The download failed; readers that already sent bytes must abort their connection.
@@ -80,6 +83,7 @@ private:
     std::condition_variable changed_;
     bool started_ = false;
     bool done_ = false;
+    bool verified_ = false;
     std::optional<UpstreamFailure> failure_;
     std::uint64_t size_ = 0;
     std::uint64_t written_ = 0;

@@ -156,7 +156,8 @@ std::optional<StoredBlob> BlobStore::find(const std::string& algorithm, const st
 
 TempBlob BlobStore::createTemp(const std::string& algorithm) { return TempBlob::create(root_ + "/tmp", algorithm); }
 
-std::optional<StoredBlob> BlobStore::commitIfDigestMatches(TempBlob&& temp, const std::string& hex)
+std::optional<StoredBlob> BlobStore::commitIfDigestMatches(TempBlob&& temp, const std::string& hex,
+                                                           const std::function<void()>& onVerified)
 {
     TempBlob blob(std::move(temp));  // from here the file is removed on every return and throw before the rename
     if (!blob.state_) {
@@ -165,6 +166,9 @@ std::optional<StoredBlob> BlobStore::commitIfDigestMatches(TempBlob&& temp, cons
     const std::string actual = blob.finishHex();
     if (actual != hex) {
         return std::nullopt;
+    }
+    if (onVerified) {
+        onVerified();
     }
     blob.syncAndClose();
 

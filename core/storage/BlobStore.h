@@ -36,8 +36,10 @@ public:
     /// flushes it to disk and renames it atomically to its place, and returns the stored object. Otherwise removes the
     /// temp file and returns nullopt: nothing unverified is ever found by find(). Committing a digest that is already
     /// stored (two downloads raced) keeps one file with that content. Throws std::system_error on I/O failure, after
-    /// removing the temp file.
-    std::optional<StoredBlob> commitIfDigestMatches(TempBlob&& temp, const std::string& hex);
+    /// removing the temp file. `onVerified`, when given, is called once the digest matched, before the flush (which
+    /// for a large blob takes a while), so that readers need not wait for the disk.
+    std::optional<StoredBlob> commitIfDigestMatches(TempBlob&& temp, const std::string& hex,
+                                                    const std::function<void()>& onVerified = nullptr);
 
     /// One committed file as found on disk by forEachStored.
     struct Entry {

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "storage/DigestHasher.h"
+#include "storage/PipelinedHasher.h"
 
 namespace vicary::storage {
 
@@ -47,7 +47,7 @@ struct TempBlob::State {
 
     std::string path;
     int fd = -1;
-    DigestHasher hasher;
+    PipelinedHasher hasher;
     std::uint64_t size = 0;
     bool committed = false;
 };

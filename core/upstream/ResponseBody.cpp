@@ -1,6 +1,7 @@
 #include "upstream/ResponseBody.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/SSLException.h>
@@ -41,6 +42,30 @@ ResponseBody::int_type ResponseBody::underflow()
         return traits_type::eof();
     setg(buffer_.data(), buffer_.data(), buffer_.data() + n);
     return traits_type::to_int_type(*gptr());
+}
+
+std::streamsize ResponseBody::xsgetn(char_type* s, std::streamsize count)
+{
+    std::streamsize done = 0;
+    while (done < count) {
+        const std::streamsize buffered = egptr() - gptr();
+        if (buffered > 0) {
+            const std::streamsize n = std::min(buffered, count - done);
+            std::memcpy(s + done, gptr(), static_cast<std::size_t>(n));
+            gbump(static_cast<int>(n));
+            done += n;
+            continue;
+        }
+        if (complete_)
+            break;
+        if (failed_)
+            fail("the body was read again after a failure");
+        const std::size_t n = fill(s + done, static_cast<std::size_t>(count - done));
+        if (n == 0)
+            break;
+        done += static_cast<std::streamsize>(n);
+    }
+    return done;
 }
 
 bool ResponseBody::drain(std::uint64_t limit) noexcept

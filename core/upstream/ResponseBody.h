@@ -39,6 +39,9 @@ public:
 
 protected:
     int_type underflow() override;
+    /// Large reads (istream::read of a whole chunk) go straight into the caller's buffer, without the copy through
+    /// the stream's own buffer and in as few receive calls as the data allows.
+    std::streamsize xsgetn(char_type* s, std::streamsize count) override;
 
 private:
     std::size_t fill(char* buffer, std::size_t size);
