@@ -1,5 +1,5 @@
 # Client authentication ([auth] htpasswd, bcrypt): off by default; on, nothing but /healthz answers without valid
-# credentials (401 with a Basic challenge that curl and skopeo answer), allow_users limits a registry to some users,
+# credentials (401 with a Basic challenge that curl, skopeo, ctr and podman answer), allow_users limits a registry to some users,
 # failed attempts are logged without the password and lock a client address out, a SIGHUP turns it off and on, and a
 # bad htpasswd file stops start-up naming file and line.
 source "$(dirname "$0")/lib.sh"
@@ -76,6 +76,22 @@ pass "ctr pull --user pulls through the Basic challenge"
   fail "ctr pulled without credentials"
 assert_contains "$(cat "$TEST_TMP/ctr-anon.log")" "401" "ctr pull without credentials is refused (401)"
 stop_containerd auth
+
+# podman answers it with --creds (its own storage, registries.conf and auth file under $TEST_TMP).
+podman_pull() {  # <podman pull args...>
+  mkdir -p "$TEST_TMP/podman/tmp"
+  printf 'unqualified-search-registries = []\n' > "$TEST_TMP/podman/registries.conf"
+  [ -f "$TEST_TMP/podman/auth.json" ] || echo '{"auths": {}}' > "$TEST_TMP/podman/auth.json"
+  REGISTRY_AUTH_FILE="$TEST_TMP/podman/auth.json" CONTAINERS_REGISTRIES_CONF="$TEST_TMP/podman/registries.conf" \
+    CONTAINERS_CONF=/dev/null timeout 120 podman \
+    --root "$TEST_TMP/podman/root" --runroot "$TEST_TMP/podman/run" --tmpdir "$TEST_TMP/podman/tmp" \
+    --storage-driver vfs --cgroup-manager cgroupfs --events-backend file pull --tls-verify=false "$@" \
+    "127.0.0.1:$VICARY_PORT_BOUND/pub.vicary.test/team/app:v1" > "$TEST_TMP/podman.log" 2>&1
+}
+podman_pull --creds alice:alice-Pw1 || fail "podman pull --creds: $(tail -n 3 "$TEST_TMP/podman.log")"
+pass "podman pull --creds pulls through the Basic challenge"
+! podman_pull || fail "podman pulled without credentials"
+assert_contains "$(cat "$TEST_TMP/podman.log")" "unauthorized" "podman pull without credentials is refused as unauthorized"
 
 # Wrong passwords: logged (user, client, why; never the password), and the 4th locks the address out.
 for i in 1 2 3; do
