@@ -109,7 +109,7 @@ Decision ClientAuth::failure(const std::string& client, const std::string& user,
     else
         log.warning("client " + client + ": authentication failed" + who + " (" + why + "), failure " +
                     std::to_string(count) + " of " + std::to_string(failures_.maxFailures()) + " before a lockout");
-    return {Decision::Kind::Challenge, "", "authentication failed: " + why, std::chrono::seconds(0)};
+    return {Decision::Kind::Challenge, "", "authentication failed: " + why, std::chrono::seconds(0), true};
 }
 
 bool ClientAuth::rememberedValid(const std::string& key, std::chrono::steady_clock::time_point now)

@@ -24,6 +24,7 @@ struct Decision {
     std::string user;                  ///< the user name, when Allowed
     std::string reason;                ///< for the client's error message: never a secret
     std::chrono::seconds retryAfter{0};  ///< when LockedOut
+    bool failed = false;                 ///< a Challenge because the credentials given were wrong (not absent)
 };
 
 /// Checks Authorization headers. A successful check is remembered (keyed by a salted SHA-256 of the credentials, so

@@ -38,6 +38,8 @@ public:
     /// Stops accepting, lets requests in progress (those in `active`, when given) finish for at most `deadline`,
     /// then ends the ones still running and closes every connection, and waits for the worker threads.
     void stop(std::chrono::milliseconds deadline = std::chrono::seconds(30), ActiveRequests* active = nullptr);
+    /// Connections closed so far because no complete request head came within [server] header_timeout.
+    std::uint64_t headerTimeouts() const { return watch_->expired(); }
     /// The port actually bound.
     std::uint16_t port() const noexcept { return port_; }
     /// "address:port" actually bound, for logs.

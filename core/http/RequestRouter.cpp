@@ -96,9 +96,12 @@ Poco::Net::HTTPRequestHandler* RequestRouter::refuse(const Poco::Net::HTTPServer
     switch (decision.kind) {
     case auth::Decision::Kind::Allowed: return nullptr;
     case auth::Decision::Kind::Challenge:
+        if (decision.failed)
+            authFailures_.fetch_add(1, std::memory_order_relaxed);
         return new ErrorHandler(HTTPResponse::HTTP_UNAUTHORIZED, OciCode::Unauthorized, decision.reason,
                                 {{"WWW-Authenticate", auth->challenge()}});
     case auth::Decision::Kind::LockedOut:
+        authLockedOut_.fetch_add(1, std::memory_order_relaxed);
         return new ErrorHandler(HTTPResponse::HTTP_TOO_MANY_REQUESTS, OciCode::TooManyRequests,
                                 decision.reason + "; try again in " + std::to_string(decision.retryAfter.count()) +
                                     " s",

@@ -1,7 +1,9 @@
 // The server's handler factory: a list of routes tried in order, then a JSON 404.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -38,6 +40,10 @@ public:
     /// Checks later requests with `auth`; nullptr turns authentication off. Thread-safe (a reload).
     void setAuth(std::shared_ptr<auth::ClientAuth> auth);
 
+    /// Failed authentications so far, and requests refused during a lockout (for metrics).
+    std::uint64_t authFailures() const noexcept { return authFailures_.load(std::memory_order_relaxed); }
+    std::uint64_t authLockedOut() const noexcept { return authLockedOut_.load(std::memory_order_relaxed); }
+
     /// Every handler the router creates registers its request here while it runs.
     ActiveRequests& active() noexcept { return active_; }
 
@@ -52,6 +58,8 @@ private:
 
     std::vector<std::unique_ptr<RouteFactory>> routes_;
     RequestLimits limits_;
+    std::atomic<std::uint64_t> authFailures_{0};
+    std::atomic<std::uint64_t> authLockedOut_{0};
     std::shared_ptr<auth::ClientAuth> auth_;  // read and replaced with std::atomic_load/store
     ActiveRequests active_;
 };

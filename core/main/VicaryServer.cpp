@@ -297,6 +297,8 @@ int VicaryServer::serve()
                                   std::chrono::duration_cast<std::chrono::milliseconds>(settings.upstream.readTimeout)};
 
     http::RegistryRoute* registryRoute = nullptr;  // owned by the router below; read by the collector and reload
+    http::RequestRouter* table = nullptr;          // the router, once made; read by the collector
+    http::HttpFrontend* listening = nullptr;       // the frontend, once listening; read by the collector
     // Values that live elsewhere are read when /metrics is scraped.
     metricsRegistry.addCollector([&] {
         serverMetrics.downloadsInFlight.with({}).set(static_cast<std::int64_t>(downloads.inFlight()));
@@ -311,6 +313,12 @@ int VicaryServer::serve()
         serverMetrics.evictions.with({}).mirror(evictor.evictedObjects());
         serverMetrics.evictedBytes.with({}).mirror(evictor.evictedBytes());
         serverMetrics.diskFull.with({}).mirror(fetcher.diskFullEvents());
+        if (listening != nullptr)
+            serverMetrics.headerTimeouts.with({}).mirror(listening->headerTimeouts());
+        if (table != nullptr) {
+            serverMetrics.authFailures.with({"failed"}).mirror(table->authFailures());
+            serverMetrics.authFailures.with({"locked_out"}).mirror(table->authLockedOut());
+        }
         for (const auto& registry : registryRoute->registries()->all()) {
             if (auto limit = client.rateLimit(registry->name()))
                 serverMetrics.rateLimitRemaining.with({registry->name()}).set(limit->remaining);
@@ -330,7 +338,7 @@ int VicaryServer::serve()
 
     http::AccessLog accessLog(settings.log.access, settings.log.accessFile);
 
-    auto* table = new http::RequestRouter;
+    table = new http::RequestRouter;
     Poco::Net::HTTPRequestHandlerFactory::Ptr router(table);
     table->setLimits({settings.server.maxUriLength, settings.server.maxHeaders, settings.server.maxHeaderBytes});
     table->setAuth(clientAuthFor(settings.auth));
@@ -344,6 +352,7 @@ int VicaryServer::serve()
     registryRoute = registryRouteOwner.get();
     table->add(std::move(registryRouteOwner));
     http::HttpFrontend frontend(settings.server, router);
+    listening = &frontend;
     frontend.start();
     log.information("vicary %s listening on %s, cache in %s", std::string(build::kVersion), frontend.address(),
                     settings.cache.directory);

@@ -29,7 +29,11 @@ ServerMetrics::ServerMetrics(Registry& r)
       cacheObjects(r.gauge("vicary_cache_objects", "Objects in the cache.", {})),
       evictions(r.counter("vicary_cache_evictions_total", "Objects evicted.", {})),
       evictedBytes(r.counter("vicary_cache_evicted_bytes_total", "Bytes evicted.", {})),
-      diskFull(r.counter("vicary_cache_disk_full_total", "Cache writes that failed for lack of space.", {}))
+      diskFull(r.counter("vicary_cache_disk_full_total", "Cache writes that failed for lack of space.", {})),
+      headerTimeouts(r.counter("vicary_http_header_timeouts_total",
+                               "Connections closed because no complete request head came in time.", {})),
+      authFailures(r.counter("vicary_auth_failures_total",
+                             "Failed client authentications, and requests refused during a lockout.", {"result"}))
 {
 }
 

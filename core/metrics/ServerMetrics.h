@@ -44,6 +44,11 @@ struct ServerMetrics {
     Family<Counter>& evictedBytes;
     /// vicary_cache_disk_full_total: writes to the cache that failed for lack of space.
     Family<Counter>& diskFull;
+    /// vicary_http_header_timeouts_total: connections closed because no complete request head came in time.
+    Family<Counter>& headerTimeouts;
+    /// vicary_auth_failures_total{result}: failed client authentications ("failed") and requests refused while the
+    /// address was locked out ("locked_out").
+    Family<Counter>& authFailures;
 };
 
 }  // namespace vicary::metrics

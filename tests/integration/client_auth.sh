@@ -109,6 +109,11 @@ assert_contains "$(cat "$TEST_TMP/body")" '"code":"TOOMANYREQUESTS"' "after max_
 sleep 3.2
 [ "$(code -u alice:alice-Pw1 "$v/v2/")" = 200 ] || fail "after the lockout alice answered $(cat "$TEST_TMP/body")"
 pass "after the lockout a valid login works again"
+metrics="$(curl -sS --max-time 10 -u alice:alice-Pw1 "$v/metrics")"
+failed="$(awk '/^vicary_auth_failures_total\{result="failed"\}/ {print $2}' <<< "$metrics")"
+locked="$(awk '/^vicary_auth_failures_total\{result="locked_out"\}/ {print $2}' <<< "$metrics")"
+[ "${failed:-0}" -ge 4 ] && [ "${locked:-0}" -ge 1 ] || fail "auth metrics: failed=$failed locked_out=$locked"
+pass "/metrics counts failed authentications ($failed) and refusals during the lockout ($locked)"
 
 # A SIGHUP turns authentication off, and on again.
 cp "$TEST_TMP/auth-off.ini" "$CONFIG"

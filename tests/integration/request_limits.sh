@@ -108,5 +108,8 @@ sleep 2.5  # the idle ones run into header_timeout
 [ "$(status "$v/v2/")" = 200 ] || fail "the server does not answer after the limits were hit"
 pass "the server answers normally afterwards"
 assert_contains "$(cat "$TEST_TMP/vicary.log")" "no complete request head within the header timeout" "cut-off connections are logged"
+cut="$(curl -sS --max-time 10 "$v/metrics" | awk '/^vicary_http_header_timeouts_total/ {print $2}')"
+[ "${cut:-0}" -ge 2 ] || fail "vicary_http_header_timeouts_total is '$cut' after a slow and an idle connection"
+pass "/metrics counts the cut-off connections ($cut)"
 kill -0 "$VICARY_PID" || fail "vicary died"
 stop_vicary TERM
