@@ -1,5 +1,7 @@
 #include "auth/ClientAuth.h"
 
+#include <optional>
+
 #include <Poco/Crypto/DigestEngine.h>
 #include <Poco/Logger.h>
 #include <Poco/RandomStream.h>
@@ -21,17 +23,26 @@ std::string randomSalt()
     return salt;
 }
 
-/// The credentials of a Basic Authorization value, or false (with `why`) when it is not one.
-bool basicCredentials(const std::string& authorization, Credentials& credentials, std::string& why)
+/// The credentials part of a Basic Authorization value (trimmed), or nullopt when the scheme is not Basic.
+std::optional<std::string> basicToken(const std::string& authorization)
 {
     const std::string value = Poco::trim(authorization);
     const auto space = value.find(' ');
-    if (space == std::string::npos || Poco::icompare(value.substr(0, space), "basic") != 0) {
+    if (space == std::string::npos || Poco::icompare(value.substr(0, space), "basic") != 0)
+        return std::nullopt;
+    return Poco::trim(value.substr(space + 1));
+}
+
+/// The credentials of a Basic Authorization value, or false (with `why`) when it is not one.
+bool basicCredentials(const std::string& authorization, Credentials& credentials, std::string& why)
+{
+    const std::optional<std::string> token = basicToken(authorization);
+    if (!token) {
         why = "not Basic credentials";
         return false;
     }
     try {
-        credentials = config::decodeBase64Credentials(value.substr(space + 1));
+        credentials = config::decodeBase64Credentials(*token);
     } catch (const std::exception&) {
         why = "malformed Basic credentials";
         return false;
@@ -43,14 +54,10 @@ bool basicCredentials(const std::string& authorization, Credentials& credentials
 /// failed attempt, just a client that has yet to be asked.
 bool isAnonymous(const std::string& authorization)
 {
-    const std::string value = Poco::trim(authorization);
-    if (value.empty())
+    if (Poco::trim(authorization).empty())
         return true;
-    const auto space = value.find(' ');
-    if (space == std::string::npos || Poco::icompare(value.substr(0, space), "basic") != 0)
-        return false;
-    const std::string encoded = Poco::trim(value.substr(space + 1));
-    return encoded.empty() || encoded == "Og==";  // "" or base64(":")
+    const std::optional<std::string> token = basicToken(authorization);
+    return token && (token->empty() || *token == "Og==");  // "" or base64(":")
 }
 
 }  // namespace
