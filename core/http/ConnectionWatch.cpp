@@ -51,7 +51,7 @@ ConnectionWatch::Scope::Scope(ConnectionWatch& watch, const Poco::Net::StreamSoc
         peer = "a client";  // already gone
     }
     std::lock_guard<std::mutex> lock(watch_.mutex_);
-    watch_.slots_.push_back(Slot{socket, peer, std::chrono::steady_clock::time_point::max(), false});
+    watch_.slots_.emplace_back(socket, std::move(peer));
     current = {&watch_, &watch_.slots_.back()};
     watch_.arm(watch_.slots_.back(), watch_.headerTimeout_);
 }
@@ -72,27 +72,26 @@ void ConnectionWatch::headReceived() noexcept
 {
     if (current.watch == nullptr)
         return;
-    std::lock_guard<std::mutex> lock(current.watch->mutex_);
-    current.watch->disarm(*current.slot);
+    disarm(*current.slot);
 }
 
 void ConnectionWatch::responseDone() noexcept
 {
     if (current.watch == nullptr)
         return;
-    ConnectionWatch& watch = *current.watch;
-    std::lock_guard<std::mutex> lock(watch.mutex_);
-    watch.arm(*current.slot, watch.keepAliveTimeout_ + watch.headerTimeout_);
+    const ConnectionWatch& watch = *current.watch;
+    arm(*current.slot, watch.keepAliveTimeout_ + watch.headerTimeout_);
 }
 
-void ConnectionWatch::arm(Slot& slot, std::chrono::milliseconds after)
+void ConnectionWatch::arm(Slot& slot, std::chrono::milliseconds after) noexcept
 {
-    slot.deadline = std::chrono::steady_clock::now() + after;
+    const auto deadline = std::chrono::steady_clock::now() + after;
+    slot.deadline.store(deadline.time_since_epoch().count(), std::memory_order_relaxed);
 }
 
-void ConnectionWatch::disarm(Slot& slot)
+void ConnectionWatch::disarm(Slot& slot) noexcept
 {
-    slot.deadline = std::chrono::steady_clock::time_point::max();
+    slot.deadline.store(kDisarmed, std::memory_order_relaxed);
 }
 
 void ConnectionWatch::closeAll()
@@ -119,9 +118,9 @@ void ConnectionWatch::watch()
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stopping_) {
         wake_.wait_for(lock, std::chrono::milliseconds(500));
-        const auto now = std::chrono::steady_clock::now();
+        const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
         for (Slot& slot : slots_) {
-            if (slot.closed || slot.deadline > now)
+            if (slot.closed || slot.deadline.load(std::memory_order_relaxed) > now)
                 continue;
             ++expired_;
             Poco::Logger::get("http").information("closing the connection from " + slot.peer +

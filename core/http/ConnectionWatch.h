@@ -2,10 +2,12 @@
 // [server] header_timeout (slowloris), and closing every connection at shutdown.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <list>
 #include <mutex>
 #include <string>
@@ -53,16 +55,20 @@ public:
     /// Connections closed so far because a head did not arrive in time.
     std::uint64_t expired() const;
 
+    /// One watched connection. Its deadline is an atomic so that the connection's own thread arms and disarms it
+    /// twice per request without the watch's mutex (which every connection would otherwise contend for).
     struct Slot {
+        Slot(Poco::Net::StreamSocket s, std::string p) : socket(std::move(s)), peer(std::move(p)) {}
         Poco::Net::StreamSocket socket;
         std::string peer;
-        std::chrono::steady_clock::time_point deadline;  ///< time_point::max() while disarmed
-        bool closed = false;
+        std::atomic<std::chrono::steady_clock::rep> deadline{kDisarmed};  ///< steady_clock ticks; kDisarmed while disarmed
+        bool closed = false;  ///< guarded by the watch's mutex
     };
+    static constexpr std::chrono::steady_clock::rep kDisarmed = std::numeric_limits<std::chrono::steady_clock::rep>::max();
 
 private:
-    void arm(Slot& slot, std::chrono::milliseconds after);
-    void disarm(Slot& slot);
+    static void arm(Slot& slot, std::chrono::milliseconds after) noexcept;
+    static void disarm(Slot& slot) noexcept;
     void watch();
 
     const std::chrono::milliseconds headerTimeout_;

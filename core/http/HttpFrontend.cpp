@@ -3,7 +3,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include <Poco/Net/HTTPServerConnection.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/TCPServer.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
@@ -16,6 +15,7 @@
 #include <Poco/ThreadPool.h>
 
 #include "BuildInfo.h"
+#include "http/ServerConnection.h"
 
 namespace vicary::http {
 namespace {
@@ -50,28 +50,9 @@ Poco::Net::ServerSocket bindSocket(const config::ServerSettings& settings)
     }
 }
 
-/// POCO's HTTP connection, registered with the ConnectionWatch while it runs.
-class WatchedConnection final : public Poco::Net::HTTPServerConnection {
+class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
 public:
-    WatchedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
-                      Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ConnectionWatch& watch)
-        : HTTPServerConnection(socket, std::move(params), std::move(factory)), watch_(watch)
-    {
-    }
-
-    void run() override
-    {
-        ConnectionWatch::Scope scope(watch_, socket());
-        HTTPServerConnection::run();
-    }
-
-private:
-    ConnectionWatch& watch_;
-};
-
-class WatchedConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
-public:
-    WatchedConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
+    ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
                              ConnectionWatch& watch)
         : params_(std::move(params)), factory_(std::move(factory)), watch_(watch)
     {
@@ -79,7 +60,7 @@ public:
 
     Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override
     {
-        return new WatchedConnection(socket, params_, factory_, watch_);
+        return new ServerConnection(socket, params_, factory_, watch_);
     }
 
 private:
@@ -113,7 +94,7 @@ HttpFrontend::HttpFrontend(const config::ServerSettings& settings, Poco::Net::HT
     threads_ = std::make_unique<Poco::ThreadPool>("http", 1, static_cast<int>(settings.threads));
     watch_ = std::make_unique<ConnectionWatch>(settings.headerTimeout, settings.keepAliveTimeout);
     const Poco::Net::HTTPServerParams::Ptr params = serverParams(settings);
-    server_ = std::make_unique<Poco::Net::TCPServer>(new WatchedConnectionFactory(params, factory, *watch_), *threads_,
+    server_ = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(params, factory, *watch_), *threads_,
                                                      socket, params);
 }
 
