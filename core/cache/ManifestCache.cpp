@@ -4,6 +4,8 @@
 #include <set>
 #include <sstream>
 
+#include <unistd.h>
+
 #include <Poco/Crypto/DigestEngine.h>
 #include <Poco/Logger.h>
 #include <Poco/String.h>
@@ -122,6 +124,32 @@ ManifestResult ManifestCache::coalesced(const std::string& key, const std::funct
     return future.get();
 }
 
+std::optional<ManifestAnswer> ManifestCache::recall(const std::string& key, std::chrono::seconds tagTtl)
+{
+    const auto now = clock_();
+    std::shared_lock<std::shared_mutex> lock(hotMutex_);
+    auto it = hot_.find(key);
+    if (it == hot_.end() || now >= it->second.until || now - it->second.checkedAt >= tagTtl)
+        return std::nullopt;
+    return it->second.answer;
+}
+
+void ManifestCache::remember(const std::string& key, const ManifestAnswer& answer,
+                             std::chrono::system_clock::time_point checkedAt)
+{
+    const auto until = clock_() + kHotFor;
+    std::unique_lock<std::shared_mutex> lock(hotMutex_);
+    if (hot_.size() >= kMaxHot && hot_.find(key) == hot_.end())
+        hot_.clear();  // many distinct tags: a memo this short-lived is cheap to refill
+    hot_[key] = HotTag{answer, checkedAt, until};
+}
+
+void ManifestCache::forget(const std::string& key)
+{
+    std::unique_lock<std::shared_mutex> lock(hotMutex_);
+    hot_.erase(key);
+}
+
 bool ManifestCache::negative(const std::string& key)
 {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -154,11 +182,15 @@ ManifestResult ManifestCache::getByDigest(const ManifestRequest& request)
 ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
 {
     const TagKey key{request.source.registry, request.source.name, request.reference, request.accept};
+    const std::string flightKey = "tag\n" + key.registry + "\n" + key.repository + "\n" + key.tag + "\n" + key.accept;
+    if (auto hot = recall(flightKey, request.tagTtl); hot && ::access(hot->path.c_str(), F_OK) == 0)
+        return *hot;  // a GET serves the file: it must still be there (evicted, purged)
     auto record = tags_.findTag(key);
     std::optional<ManifestAnswer> cached = record ? stored(record->digest) : std::nullopt;
-    if (cached && clock_() - record->checkedAt < request.tagTtl)
+    if (cached && clock_() - record->checkedAt < request.tagTtl) {
+        remember(flightKey, *cached, record->checkedAt);
         return *cached;
-    const std::string flightKey = "tag\n" + key.registry + "\n" + key.repository + "\n" + key.tag + "\n" + key.accept;
+    }
     if (!cached && negative(flightKey))
         return UpstreamFailure{404, http::OciCode::ManifestUnknown,
                                "registry " + request.source.registry + ": " + describe(request, request.reference) +
@@ -172,6 +204,7 @@ ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
             if (auto* failure = std::get_if<UpstreamFailure>(&head)) {
                 if (failure->notFound()) {
                     tags_.eraseTag(key);
+                    forget(flightKey);
                     return head;
                 }
                 log.warning("registry " + request.source.registry + ": " + describe(request, request.reference) +
@@ -185,6 +218,7 @@ ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
             const auto& answer = std::get<ManifestAnswer>(head);
             if (answer.digest == cached->digest) {
                 tags_.putTag(key, TagRecord{cached->digest, cached->mediaType, cached->size, clock_()});
+                forget(flightKey);
                 ManifestAnswer revalidated = *cached;
                 revalidated.result = "revalidated";
                 return revalidated;
@@ -194,8 +228,10 @@ ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
                 if (digest && routing::isSupportedDigest(*digest)) {
                     ManifestResult fetched = stored(answer.digest) ? ManifestResult(*stored(answer.digest))
                                                                    : fetch(request, answer.digest, digest);
-                    if (auto* manifest = std::get_if<ManifestAnswer>(&fetched))
+                    if (auto* manifest = std::get_if<ManifestAnswer>(&fetched)) {
                         tags_.putTag(key, TagRecord{manifest->digest, manifest->mediaType, manifest->size, clock_()});
+                        forget(flightKey);
+                    }
                     return fetched;
                 }
             }
@@ -203,6 +239,7 @@ ManifestResult ManifestCache::getByTag(const ManifestRequest& request)
         ManifestResult fetched = fetch(request, request.reference, std::nullopt);
         if (auto* manifest = std::get_if<ManifestAnswer>(&fetched)) {
             tags_.putTag(key, TagRecord{manifest->digest, manifest->mediaType, manifest->size, clock_()});
+            forget(flightKey);
         } else if (std::get<UpstreamFailure>(fetched).notFound() && request.negativeTtl.count() > 0) {
             std::lock_guard<std::mutex> lock(mutex_);
             const auto now = clock_();
@@ -314,10 +351,16 @@ ManifestResult ManifestCache::head(const ManifestRequest& request)
         return headUpstream(request, request.reference);
     }
     const TagKey key{request.source.registry, request.source.name, request.reference, request.accept};
+    const std::string flightKey = "tag\n" + key.registry + "\n" + key.repository + "\n" + key.tag + "\n" + key.accept;
+    if (auto hot = recall(flightKey, request.tagTtl))
+        return *hot;  // a HEAD only says what the tag points at: no file check
     auto record = tags_.findTag(key);
     std::optional<ManifestAnswer> cached = record ? stored(record->digest) : std::nullopt;
-    if (cached && clock_() - record->checkedAt < request.tagTtl)
+    if (cached && clock_() - record->checkedAt < request.tagTtl) {
+        remember(flightKey, *cached, record->checkedAt);
         return *cached;
+    }
+    forget(flightKey);
     ManifestResult upstreamAnswer = headUpstream(request, request.reference);
     if (auto* failure = std::get_if<UpstreamFailure>(&upstreamAnswer)) {
         if (cached && !failure->notFound()) {

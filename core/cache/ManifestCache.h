@@ -8,6 +8,8 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -75,6 +77,11 @@ private:
     std::optional<ManifestAnswer> stored(const std::string& digest);
     ManifestResult coalesced(const std::string& key, const std::function<ManifestResult()>& work);
     bool negative(const std::string& key);
+    /// A fresh tag answer remembered from the index (recall: nullopt when none, or when it is older than kHotFor or
+    /// than the tag's freshness); forget drops one, remember records one.
+    std::optional<ManifestAnswer> recall(const std::string& key, std::chrono::seconds tagTtl);
+    void remember(const std::string& key, const ManifestAnswer& answer, std::chrono::system_clock::time_point checkedAt);
+    void forget(const std::string& key);
 
     upstream::RegistryClient& client_;
     storage::BlobStore& store_;
@@ -84,6 +91,20 @@ private:
     std::map<std::string, std::shared_future<ManifestResult>> inFlight_;
     static constexpr std::size_t kMaxNotFound = 16384;  ///< remembered 404s at most
     std::map<std::string, std::chrono::system_clock::time_point> notFoundUntil_;
+
+    /// Hot tags: a fresh answer read from the index is reused for up to kHotFor, so that a tag polled by many
+    /// clients (a CI farm resolving `latest`) costs no SQLite query and no lock on the index per request. Changes
+    /// made here (revalidation, a moved or deleted tag) replace or drop the entry at once; changes made by another
+    /// process (vicaryctl purge) are seen after kHotFor at most. Only HEAD answers skip the file check.
+    struct HotTag {
+        ManifestAnswer answer;
+        std::chrono::system_clock::time_point checkedAt;  ///< when the tag was last confirmed upstream
+        std::chrono::system_clock::time_point until;      ///< reuse ends (checkedAt + tag_ttl still applies)
+    };
+    static constexpr std::chrono::seconds kHotFor{1};
+    static constexpr std::size_t kMaxHot = 4096;
+    std::shared_mutex hotMutex_;
+    std::unordered_map<std::string, HotTag> hot_;
 };
 
 }  // namespace vicary::cache
