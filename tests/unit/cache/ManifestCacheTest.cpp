@@ -31,6 +31,8 @@ class ManifestCacheTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(refusesManifestOver4MiB);
     CPPUNIT_TEST(refusesContentThatDoesNotMatchItsDigest);
     CPPUNIT_TEST(normalisesAccept);
+    CPPUNIT_TEST(hotTagWhoseFileWasRemovedIsFetchedAgain);
+    CPPUNIT_TEST(hotTagIsNotServedPastItsFreshness);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -117,6 +119,38 @@ public:
     {
         CPPUNIT_ASSERT_EQUAL(std::string("a/x, b/y"), ManifestCache::acceptKey({"B/y, a/x", " a/x "}));
         CPPUNIT_ASSERT_EQUAL(std::string(""), ManifestCache::acceptKey({}));
+    }
+
+    // A tag asked for again and again is answered from memory; when its manifest file goes (the evictor,
+    // vicaryctl purge) a GET must not answer with a path that is no longer there: it goes to the upstream again.
+    void hotTagWhoseFileWasRemovedIsFetchedAgain()
+    {
+        test::FakeHttpServer upstream;
+        serve(upstream, "/v2/app/manifests/v1", manifest_);
+        const std::string digest = digestOf(manifest_);
+        answer(cache_->get(request(upstream, "v1")));
+        answer(cache_->get(request(upstream, "v1")));  // fresh, from the index: now remembered
+        CPPUNIT_ASSERT(blobs_->remove("sha256", digest.substr(7)));
+        ManifestAnswer again = answer(cache_->get(request(upstream, "v1")));
+        CPPUNIT_ASSERT_EQUAL(digest, again.digest);
+        CPPUNIT_ASSERT(blobs_->find("sha256", digest.substr(7)).has_value());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(2), upstream.requests().size());
+        CPPUNIT_ASSERT_EQUAL(std::string("GET"), upstream.requests()[1].method);
+    }
+
+    // The memory of a hot tag never stretches the tag's freshness: once tag_ttl has passed, the upstream is asked.
+    void hotTagIsNotServedPastItsFreshness()
+    {
+        test::FakeHttpServer upstream;
+        serve(upstream, "/v2/app/manifests/v1", manifest_);
+        answer(cache_->get(request(upstream, "v1")));
+        now_ += std::chrono::milliseconds(59500);
+        answer(cache_->head(request(upstream, "v1")));  // fresh: remembered for up to a second more
+        now_ += std::chrono::milliseconds(600);          // within that second, but past the 60 s freshness
+        answer(cache_->head(request(upstream, "v1")));
+        auto seen = upstream.requests();
+        CPPUNIT_ASSERT_EQUAL(std::size_t(2), seen.size());
+        CPPUNIT_ASSERT_EQUAL(std::string("HEAD"), seen[1].method);
     }
 
 private:
