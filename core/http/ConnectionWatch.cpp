@@ -42,7 +42,7 @@ ConnectionWatch::~ConnectionWatch()
     thread_.join();
 }
 
-ConnectionWatch::Scope::Scope(ConnectionWatch& watch, const Poco::Net::StreamSocket& socket) : watch_(watch)
+ConnectionWatch::Slot& ConnectionWatch::add(const Poco::Net::StreamSocket& socket)
 {
     std::string peer;
     try {
@@ -50,22 +50,53 @@ ConnectionWatch::Scope::Scope(ConnectionWatch& watch, const Poco::Net::StreamSoc
     } catch (const Poco::Exception&) {
         peer = "a client";  // already gone
     }
-    std::lock_guard<std::mutex> lock(watch_.mutex_);
-    watch_.slots_.emplace_back(socket, std::move(peer));
-    current = {&watch_, &watch_.slots_.back()};
-    watch_.arm(watch_.slots_.back(), watch_.headerTimeout_);
+    std::lock_guard<std::mutex> lock(mutex_);
+    Slot& slot = slots_.emplace_back(socket, std::move(peer));
+    arm(slot, headerTimeout_);
+    return slot;
+}
+
+void ConnectionWatch::remove(Slot& slot)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = slots_.begin(); it != slots_.end(); ++it) {
+        if (&*it == &slot) {
+            slots_.erase(it);
+            return;
+        }
+    }
+}
+
+ConnectionWatch::Bind::Bind(ConnectionWatch& watch, Slot& slot) noexcept
+{
+    current = {&watch, &slot};
+}
+
+ConnectionWatch::Bind::~Bind()
+{
+    current = {};
+}
+
+ConnectionWatch::Scope::Scope(ConnectionWatch& watch, const Poco::Net::StreamSocket& socket)
+    : watch_(watch), slot_(watch.add(socket)), bind_(watch, slot_)
+{
 }
 
 ConnectionWatch::Scope::~Scope()
 {
-    std::lock_guard<std::mutex> lock(watch_.mutex_);
-    for (auto it = watch_.slots_.begin(); it != watch_.slots_.end(); ++it) {
-        if (&*it == current.slot) {
-            watch_.slots_.erase(it);
-            break;
-        }
-    }
-    current = {};
+    watch_.remove(slot_);
+}
+
+void ConnectionWatch::parked(Slot& slot) noexcept
+{
+    slot.idle.store(true, std::memory_order_relaxed);
+    arm(slot, keepAliveTimeout_);
+}
+
+void ConnectionWatch::woke(Slot& slot) noexcept
+{
+    slot.idle.store(false, std::memory_order_relaxed);
+    arm(slot, headerTimeout_);
 }
 
 void ConnectionWatch::headReceived() noexcept
@@ -122,6 +153,10 @@ void ConnectionWatch::watch()
         for (Slot& slot : slots_) {
             if (slot.closed || slot.deadline.load(std::memory_order_relaxed) > now)
                 continue;
+            if (slot.idle.load(std::memory_order_relaxed)) {
+                shutdownSocket(slot);  // kept alive and idle for keep_alive_timeout: an ordinary end
+                continue;
+            }
             ++expired_;
             Poco::Logger::get("http").information("closing the connection from " + slot.peer +
                                                   ": no complete request head within the header timeout (" +

@@ -17,20 +17,37 @@
 
 namespace vicary::http {
 
-/// Watches the connections of one server. Each connection, on its own worker thread, is armed when it starts (its
-/// first request head must be complete within `headerTimeout`), disarmed when a head has been read
-/// (headReceived, called by the request router), and armed again when its response is done (responseDone): the
-/// next head must then be complete within keep-alive timeout + header timeout. A thread checks twice a second and
-/// shuts down the socket of a connection past its deadline, which ends the blocked read in POCO and the connection.
-/// Thread-safe.
+/// Watches the connections of one server. A connection is armed when it is added (its first request head must be
+/// complete within `headerTimeout`), disarmed when a head has been read (headReceived, called by the request router
+/// on the thread serving it), and armed again when its response is done (responseDone): the next head must then be
+/// complete within keep-alive timeout + header timeout. A connection parked between requests (KeepAliveReactor) is
+/// armed for the keep-alive timeout alone, and for the header timeout once bytes arrive. A thread checks twice a
+/// second and shuts down the socket of a connection past its deadline, which ends the blocked read in POCO, or wakes
+/// the parked connection to its end. Thread-safe.
 class ConnectionWatch {
 public:
+    struct Slot;
+
     ConnectionWatch(std::chrono::milliseconds headerTimeout, std::chrono::milliseconds keepAliveTimeout);
     ~ConnectionWatch();
     ConnectionWatch(const ConnectionWatch&) = delete;
     ConnectionWatch& operator=(const ConnectionWatch&) = delete;
 
-    /// Registers the connection on the calling thread until the returned scope ends.
+    /// Registers a connection, armed for its first head. The slot stays valid until remove.
+    Slot& add(const Poco::Net::StreamSocket& socket);
+    void remove(Slot& slot);
+
+    /// Makes `slot` the connection of the calling thread (for headReceived and responseDone) until it ends.
+    class Bind {
+    public:
+        Bind(ConnectionWatch& watch, Slot& slot) noexcept;
+        ~Bind();
+        Bind(const Bind&) = delete;
+        Bind& operator=(const Bind&) = delete;
+    };
+
+    /// Registers the connection, bound to the calling thread, until the scope ends (a connection served start to end
+    /// on one thread).
     class Scope {
     public:
         Scope(ConnectionWatch& watch, const Poco::Net::StreamSocket& socket);
@@ -40,7 +57,14 @@ public:
 
     private:
         ConnectionWatch& watch_;
+        Slot& slot_;
+        Bind bind_;
     };
+
+    /// The connection is parked, idle between requests: it is closed if nothing arrives within the keep-alive timeout.
+    void parked(Slot& slot) noexcept;
+    /// Bytes arrived on a parked connection: its head must be complete within the header timeout.
+    void woke(Slot& slot) noexcept;
 
     /// The connection on this thread has received a request head: no deadline while the request is served. Does
     /// nothing on a thread without a connection.
@@ -62,6 +86,7 @@ public:
         Poco::Net::StreamSocket socket;
         std::string peer;
         std::atomic<std::chrono::steady_clock::rep> deadline{kDisarmed};  ///< steady_clock ticks; kDisarmed while disarmed
+        std::atomic<bool> idle{false};  ///< parked between requests: reaching the deadline is a keep-alive close
         bool closed = false;  ///< guarded by the watch's mutex
     };
     static constexpr std::chrono::steady_clock::rep kDisarmed = std::numeric_limits<std::chrono::steady_clock::rep>::max();

@@ -15,6 +15,7 @@
 #include <Poco/ThreadPool.h>
 
 #include "BuildInfo.h"
+#include "http/KeepAliveReactor.h"
 #include "http/ServerConnection.h"
 
 namespace vicary::http {
@@ -52,21 +53,20 @@ Poco::Net::ServerSocket bindSocket(const config::ServerSettings& settings)
 
 class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
 public:
-    ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
-                             ConnectionWatch& watch)
-        : params_(std::move(params)), factory_(std::move(factory)), watch_(watch)
+    ConnectionFactory(RequestServer& server, ConnectionWatch& watch, KeepAliveReactor& reactor)
+        : server_(server), watch_(watch), reactor_(reactor)
     {
     }
 
     Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override
     {
-        return new ServerConnection(socket, params_, factory_, watch_);
+        return new ServerConnection(socket, server_, watch_, &reactor_);
     }
 
 private:
-    Poco::Net::HTTPServerParams::Ptr params_;
-    Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
+    RequestServer& server_;
     ConnectionWatch& watch_;
+    KeepAliveReactor& reactor_;
 };
 
 Poco::Net::HTTPServerParams::Ptr serverParams(const config::ServerSettings& settings)
@@ -94,8 +94,11 @@ HttpFrontend::HttpFrontend(const config::ServerSettings& settings, Poco::Net::HT
     threads_ = std::make_unique<Poco::ThreadPool>("http", 1, static_cast<int>(settings.threads));
     watch_ = std::make_unique<ConnectionWatch>(settings.headerTimeout, settings.keepAliveTimeout);
     const Poco::Net::HTTPServerParams::Ptr params = serverParams(settings);
-    server_ = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(params, factory, *watch_), *threads_,
-                                                     socket, params);
+    requests_ = std::make_unique<RequestServer>(RequestServer{params, std::move(factory)});
+    reactor_ = std::make_unique<KeepAliveReactor>(*requests_, *watch_, settings.threads,
+                                                  settings.threads + settings.queue);
+    server_ = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(*requests_, *watch_, *reactor_),
+                                                     *threads_, socket, params);
 }
 
 HttpFrontend::~HttpFrontend()
@@ -105,6 +108,7 @@ HttpFrontend::~HttpFrontend()
 
 void HttpFrontend::start()
 {
+    reactor_->start();
     server_->start();
     running_ = true;
 }
@@ -119,6 +123,7 @@ void HttpFrontend::stop(std::chrono::milliseconds deadline, ActiveRequests* acti
     if (active != nullptr && active->waitIdle(deadline) > 0)
         active->abortAll();  // past the deadline: their clients see the transfer end early
     watch_->closeAll();  // idle kept-alive connections are closed now, not after their timeout
+    reactor_->stop();
     threads_->joinAll();
 }
 

@@ -11,6 +11,8 @@
 #include "config/Settings.h"
 #include "http/ActiveRequests.h"
 #include "http/ConnectionWatch.h"
+#include "http/KeepAliveReactor.h"
+#include "http/ServerConnection.h"
 
 namespace Poco {
 class ThreadPool;
@@ -47,7 +49,9 @@ public:
 
 private:
     std::unique_ptr<Poco::ThreadPool> threads_;
-    std::unique_ptr<ConnectionWatch> watch_;  // outlives the server: its connections use it
+    std::unique_ptr<ConnectionWatch> watch_;  // outlives the server and the reactor: their connections use it
+    std::unique_ptr<RequestServer> requests_;
+    std::unique_ptr<KeepAliveReactor> reactor_;  // outlives the server, which hands it connections
     std::unique_ptr<Poco::Net::TCPServer> server_;
     std::string bind_;
     std::uint16_t port_ = 0;

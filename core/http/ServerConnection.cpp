@@ -8,9 +8,10 @@
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
-#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Timestamp.h>
+
+#include "http/KeepAliveReactor.h"
 
 namespace vicary::http {
 namespace {
@@ -35,13 +36,6 @@ bool readable(const Poco::Net::StreamSocket& socket, const Poco::Timespan& timeo
     return false;
 }
 
-/// POCO's server session with its read-ahead count visible: a pipelined request already in the buffer needs no wait.
-class Session final : public Poco::Net::HTTPServerSession {
-public:
-    using HTTPServerSession::HTTPServerSession;
-    using HTTPServerSession::buffered;
-};
-
 void sendError(Poco::Net::HTTPServerSession& session, Poco::Net::HTTPResponse::HTTPStatus status)
 {
     Poco::Net::HTTPServerResponseImpl response(session);
@@ -54,67 +48,74 @@ void sendError(Poco::Net::HTTPServerSession& session, Poco::Net::HTTPResponse::H
 
 }  // namespace
 
-ServerConnection::ServerConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
-                                   Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ConnectionWatch& watch)
-    : TCPServerConnection(socket), params_(std::move(params)), factory_(std::move(factory)), watch_(watch)
+bool RequestServer::serveOne(ServerSession& session, int& served)
+{
+    const int maxRequests = params->getMaxKeepAliveRequests();  // <= 0: no limit
+    ++served;
+    const bool lastAllowed = maxRequests > 0 && served >= maxRequests;
+    try {
+        Poco::Net::HTTPServerResponseImpl response(session);
+        Poco::Net::HTTPServerRequestImpl request(response, session, params.get());
+        response.setDate(Poco::Timestamp());
+        response.setVersion(request.getVersion());
+        response.setKeepAlive(params->getKeepAlive() && request.getKeepAlive() && !lastAllowed);
+        const std::string& server = params->getSoftwareVersion();
+        if (!server.empty())
+            response.set("Server", server);
+        try {
+            std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(factory->createRequestHandler(request));
+            if (!handler) {
+                sendError(session, Poco::Net::HTTPResponse::HTTP_NOT_IMPLEMENTED);
+                return false;
+            }
+            if (request.getExpectContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
+                response.sendContinue();
+            handler->handleRequest(request, response);
+            session.setKeepAlive(params->getKeepAlive() && response.getKeepAlive() && !lastAllowed);
+        } catch (const Poco::Exception&) {
+            if (!response.sent()) {
+                try {
+                    sendError(session, Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+                } catch (const Poco::Exception&) {
+                    // the client is gone as well; the original error is reported below
+                }
+            }
+            throw;
+        }
+    } catch (const Poco::Net::NoMessageException&) {
+        return false;  // the client closed the connection between requests
+    } catch (const Poco::Net::MessageException&) {
+        sendError(session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+        return false;
+    } catch (const Poco::Exception&) {
+        if (session.networkException() != nullptr)
+            session.networkException()->rethrow();
+        throw;
+    }
+    return session.getKeepAlive();
+}
+
+ServerConnection::ServerConnection(const Poco::Net::StreamSocket& socket, RequestServer& server,
+                                   ConnectionWatch& watch, KeepAliveReactor* reactor)
+    : TCPServerConnection(socket), server_(server), watch_(watch), reactor_(reactor)
 {
 }
 
 void ServerConnection::run()
 {
+    if (reactor_ != nullptr && !socket().secure()) {
+        reactor_->adopt(socket());
+        return;
+    }
     ConnectionWatch::Scope scope(watch_, socket());
-    const std::string server = params_->getSoftwareVersion();
-    Session session(socket(), params_);
-    const int maxRequests = params_->getMaxKeepAliveRequests();  // <= 0: no limit
+    ServerSession session(socket(), server_.params);
     int served = 0;
-    bool first = true;
-    while (true) {
-        if (!first && !session.getKeepAlive())
-            break;
+    bool more = true;
+    for (bool first = true; more; first = false) {
         if (session.buffered() == 0 &&
-            !readable(socket(), first ? params_->getTimeout() : params_->getKeepAliveTimeout()))
+            !readable(socket(), first ? server_.params->getTimeout() : server_.params->getKeepAliveTimeout()))
             break;
-        first = false;
-        ++served;
-        const bool lastAllowed = maxRequests > 0 && served >= maxRequests;
-        try {
-            Poco::Net::HTTPServerResponseImpl response(session);
-            Poco::Net::HTTPServerRequestImpl request(response, session, params_);
-            response.setDate(Poco::Timestamp());
-            response.setVersion(request.getVersion());
-            response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() && !lastAllowed);
-            if (!server.empty())
-                response.set("Server", server);
-            try {
-                std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(factory_->createRequestHandler(request));
-                if (!handler) {
-                    sendError(session, Poco::Net::HTTPResponse::HTTP_NOT_IMPLEMENTED);
-                    break;
-                }
-                if (request.getExpectContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
-                    response.sendContinue();
-                handler->handleRequest(request, response);
-                session.setKeepAlive(params_->getKeepAlive() && response.getKeepAlive() && !lastAllowed);
-            } catch (const Poco::Exception&) {
-                if (!response.sent()) {
-                    try {
-                        sendError(session, Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
-                    } catch (const Poco::Exception&) {
-                        // the client is gone as well; the original error is reported below
-                    }
-                }
-                throw;
-            }
-        } catch (const Poco::Net::NoMessageException&) {
-            break;  // the client closed the connection between requests
-        } catch (const Poco::Net::MessageException&) {
-            sendError(session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
-            break;
-        } catch (const Poco::Exception&) {
-            if (session.networkException() != nullptr)
-                session.networkException()->rethrow();
-            throw;
-        }
+        more = server_.serveOne(session, served);
     }
 }
 

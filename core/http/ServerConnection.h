@@ -1,8 +1,9 @@
-// One client connection: POCO's HTTP/1.1 request and response objects, served one after another on a worker thread.
+// One client connection: POCO's HTTP/1.1 request and response objects, served one request at a time.
 #pragma once
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/TCPServerConnection.h>
 
@@ -10,23 +11,42 @@
 
 namespace vicary::http {
 
-/// The connection loop of POCO's HTTPServerConnection, with two differences that matter under load:
-/// - between kept-alive requests it waits with a single poll(2) on the socket. POCO 1.11's Socket::poll creates,
-///   registers and closes an epoll instance for every call: four system calls per request where one does;
-/// - it runs inside a ConnectionWatch scope ([server] header_timeout).
-/// Keep-alive follows [server] keep_alive, keep_alive_timeout and max_keep_alive_requests as POCO's does; a
-/// malformed request head gets 400 and, like any error before a response was sent, ends the connection.
+class KeepAliveReactor;
+
+/// POCO's server session with its read-ahead count visible: a pipelined request already in the buffer needs no wait.
+class ServerSession final : public Poco::Net::HTTPServerSession {
+public:
+    using HTTPServerSession::HTTPServerSession;
+    using HTTPServerSession::buffered;
+};
+
+/// What serves the requests of one connection, whichever thread it is on.
+struct RequestServer {
+    Poco::Net::HTTPServerParams::Ptr params;
+    Poco::Net::HTTPRequestHandlerFactory::Ptr factory;
+
+    /// Reads one request from `session` and answers it, as POCO's HTTPServerConnection does; `served` counts the
+    /// requests of the connection ([server] max_keep_alive_requests). Returns whether the connection stays open
+    /// for another request. A malformed head gets 400, a request no handler takes 501; both end the connection.
+    /// Network errors are rethrown; a client that closed between requests is not an error (returns false).
+    bool serveOne(ServerSession& session, int& served);
+};
+
+/// A newly accepted connection. Plain HTTP ones go to the KeepAliveReactor, which serves each request on whichever
+/// worker is free and parks the connection in between. TLS ones are served start to end on this thread, waiting
+/// for each next request with one poll(2) (POCO 1.11's Socket::poll creates and closes an epoll instance per call),
+/// inside a ConnectionWatch scope ([server] header_timeout).
 class ServerConnection final : public Poco::Net::TCPServerConnection {
 public:
-    ServerConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
-                     Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ConnectionWatch& watch);
+    ServerConnection(const Poco::Net::StreamSocket& socket, RequestServer& server, ConnectionWatch& watch,
+                     KeepAliveReactor* reactor);
 
     void run() override;
 
 private:
-    Poco::Net::HTTPServerParams::Ptr params_;
-    Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
+    RequestServer& server_;
     ConnectionWatch& watch_;
+    KeepAliveReactor* reactor_;
 };
 
 }  // namespace vicary::http

@@ -1,0 +1,267 @@
+#include "http/KeepAliveReactor.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+#include <Poco/Logger.h>
+#include <Poco/Net/NetException.h>
+
+namespace vicary::http {
+namespace {
+
+constexpr std::uint32_t kEvents = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+/// A ready connection waiting this long means the awake workers are held up (an upstream, a big body).
+constexpr std::chrono::milliseconds kStall{5};
+
+}  // namespace
+
+struct KeepAliveReactor::Connection {
+    Connection(const Poco::Net::StreamSocket& socket, const Poco::Net::HTTPServerParams::Ptr& params,
+               ConnectionWatch& watch)
+        : session(socket, params), slot(watch.add(socket)), fd(socket.impl()->sockfd())
+    {
+    }
+    ServerSession session;
+    ConnectionWatch::Slot& slot;
+    const int fd;
+    int served = 0;
+};
+
+KeepAliveReactor::KeepAliveReactor(RequestServer& server, ConnectionWatch& watch, std::size_t maxWorkers,
+                                   std::size_t maxConnections)
+    : server_(server),
+      watch_(watch),
+      maxWorkers_(std::max<std::size_t>(1, maxWorkers)),
+      maxConnections_(std::max<std::size_t>(1, maxConnections)),
+      wantAwake_(std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, maxWorkers_))
+{
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    wakeFd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (epoll_ < 0 || wakeFd_ < 0)
+        throw std::runtime_error(std::string("cannot create the connection poller: ") + std::strerror(errno));
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.ptr = nullptr;
+    if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, wakeFd_, &event) != 0)
+        throw std::runtime_error(std::string("cannot create the connection poller: ") + std::strerror(errno));
+}
+
+KeepAliveReactor::~KeepAliveReactor()
+{
+    stop();
+    ::close(wakeFd_);
+    ::close(epoll_);
+}
+
+void KeepAliveReactor::start()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (started_)
+        return;
+    started_ = true;
+    poller_ = std::thread([this] { poll(); });
+}
+
+void KeepAliveReactor::adopt(const Poco::Net::StreamSocket& socket)
+{
+    std::unique_ptr<Connection> connection;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_ || open_.size() >= maxConnections_)
+            return;  // the caller's socket closes: over [server] threads + queue, as POCO's dispatcher does
+    }
+    connection = std::make_unique<Connection>(socket, server_.params, watch_);
+    epoll_event event{};
+    event.events = kEvents;
+    event.data.ptr = connection.get();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, connection->fd, &event) != 0) {
+        Poco::Logger::get("http").warning(std::string("cannot watch a new connection: ") + std::strerror(errno));
+        watch_.remove(connection->slot);
+        return;
+    }
+    open_.insert(connection.release());
+}
+
+void KeepAliveReactor::stop()
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (stopping_ || !started_) {
+            stopping_ = true;
+            return;
+        }
+        stopping_ = true;
+    }
+    const std::uint64_t one = 1;
+    if (::write(wakeFd_, &one, sizeof one) < 0)
+        Poco::Logger::get("http").warning(std::string("cannot wake the connection poller: ") + std::strerror(errno));
+    workReady_.notify_all();
+    pollerWake_.notify_all();
+    poller_.join();
+    std::vector<std::thread> threads;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        threads.swap(threads_);
+    }
+    for (std::thread& thread : threads)
+        thread.join();
+    std::unordered_set<Connection*> open;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        open.swap(open_);
+        ready_.clear();
+    }
+    for (Connection* connection : open) {
+        watch_.remove(connection->slot);
+        delete connection;
+    }
+}
+
+std::size_t KeepAliveReactor::connections() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return open_.size();
+}
+
+std::size_t KeepAliveReactor::workers() const
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return workers_;
+}
+
+void KeepAliveReactor::queue(const epoll_event* events, int count)
+{
+    const auto now = Clock::now();
+    for (int i = 0; i < count; ++i) {
+        if (events[i].data.ptr != nullptr)
+            ready_.emplace_back(static_cast<Connection*>(events[i].data.ptr), now);
+    }
+    const std::size_t wanted = std::min(ready_.size(), wantAwake_);
+    while (awake() < wanted && wakeWorker()) {
+    }
+}
+
+bool KeepAliveReactor::wakeWorker()
+{
+    if (stopping_)
+        return false;
+    if (sleeping_ > wakeTokens_) {
+        ++wakeTokens_;
+        workReady_.notify_one();
+        return true;
+    }
+    if (workers_ >= maxWorkers_)
+        return false;
+    ++workers_;
+    threads_.emplace_back([this] { work(); });
+    return true;
+}
+
+void KeepAliveReactor::poll()
+{
+    epoll_event events[64];
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopping_) {
+        int count = 0;
+        if (awake() == 0) {
+            // Every worker sleeps: wait here for the next ready connection.
+            lock.unlock();
+            count = ::epoll_wait(epoll_, events, 64, 1000);
+            lock.lock();
+        } else {
+            // Awake workers take ready connections themselves; look in now and then for ones they leave waiting.
+            pollerWake_.wait_for(lock, kStall);
+            if (stopping_)
+                break;
+            lock.unlock();
+            count = ::epoll_wait(epoll_, events, 64, 0);
+            lock.lock();
+        }
+        if (count > 0)
+            queue(events, count);
+        if (!ready_.empty() && Clock::now() - ready_.front().second >= kStall)
+            wakeWorker();
+    }
+}
+
+void KeepAliveReactor::work()
+{
+    epoll_event events[16];
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+        if (!ready_.empty()) {
+            Connection* connection = ready_.front().first;
+            ready_.pop_front();
+            lock.unlock();
+            serve(connection);
+            lock.lock();
+            continue;
+        }
+        if (stopping_)
+            break;
+        lock.unlock();
+        const int count = ::epoll_wait(epoll_, events, 16, 0);
+        lock.lock();
+        if (count > 0) {
+            queue(events, count);
+            continue;
+        }
+        ++sleeping_;
+        if (awake() == 0)
+            pollerWake_.notify_one();
+        workReady_.wait(lock, [this] { return wakeTokens_ > 0 || stopping_; });
+        if (wakeTokens_ > 0)
+            --wakeTokens_;
+        --sleeping_;
+    }
+}
+
+void KeepAliveReactor::serve(Connection* connection)
+{
+    bool keep = false;
+    {
+        ConnectionWatch::Bind bind(watch_, connection->slot);
+        watch_.woke(connection->slot);
+        try {
+            do {
+                keep = server_.serveOne(connection->session, connection->served);
+            } while (keep && connection->session.buffered() > 0);
+        } catch (const Poco::Exception& e) {
+            Poco::Logger::get("http").debug("connection ended: " + e.displayText());
+            keep = false;
+        } catch (const std::exception& e) {
+            Poco::Logger::get("http").error(std::string("connection ended by an unexpected error: ") + e.what());
+            keep = false;
+        }
+    }
+    if (keep) {
+        watch_.parked(connection->slot);
+        epoll_event event{};
+        event.events = kEvents;
+        event.data.ptr = connection;
+        if (::epoll_ctl(epoll_, EPOLL_CTL_MOD, connection->fd, &event) == 0)
+            return;
+    }
+    close(connection);
+}
+
+void KeepAliveReactor::close(Connection* connection)
+{
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, connection->fd, nullptr);
+    watch_.remove(connection->slot);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        open_.erase(connection);
+    }
+    delete connection;  // the session closes the socket
+}
+
+}  // namespace vicary::http
