@@ -2,9 +2,11 @@
 
 #include <cerrno>
 #include <memory>
+#include <string>
 
 #include <poll.h>
 
+#include <Poco/Net/HTTPFixedLengthStream.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
@@ -36,6 +38,56 @@ bool readable(const Poco::Net::StreamSocket& socket, const Poco::Timespan& timeo
     return false;
 }
 
+/// POCO's response, but its status line and headers are formatted once. POCO 1.11 writes them twice for every
+/// response with a Content-Length and for every HEAD answer: once through an unbuffered counting stream to learn
+/// their length, then for real (about 5 % of the CPU of a manifest HEAD). The bytes sent are the same.
+class ServerResponse final : public Poco::Net::HTTPServerResponseImpl {
+public:
+    explicit ServerResponse(Poco::Net::HTTPServerSession& session) : HTTPServerResponseImpl(session), session_(session)
+    {
+    }
+
+    /// The request this answers (its method decides whether a body follows).
+    void answering(const Poco::Net::HTTPServerRequest& request)
+    {
+        head_ = request.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD;
+    }
+
+    std::ostream& send() override
+    {
+        const int status = getStatus();
+        const bool bodiless = head_ || status < 200 || status == HTTP_NO_CONTENT || status == HTTP_NOT_MODIFIED;
+        if (stream_ || (!bodiless && (getChunkedTransferEncoding() || !hasContentLength())))
+            return HTTPServerResponseImpl::send();  // chunked or until-close bodies: POCO's way (no counting there)
+        const std::string head = formatHead();
+        const auto length = static_cast<Poco::Net::HTTPFixedLengthStreamBuf::ContentLength>(head.size()) +
+                            (bodiless ? 0 : getContentLength64());
+        stream_ = std::make_unique<Poco::Net::HTTPFixedLengthOutputStream>(session_, length);
+        stream_->write(head.data(), static_cast<std::streamsize>(head.size()));
+        return *stream_;
+    }
+
+    bool sent() const override { return stream_ != nullptr || HTTPServerResponseImpl::sent(); }
+
+private:
+    /// As HTTPResponse::write: status line, header fields in order, blank line.
+    std::string formatHead() const
+    {
+        std::string text;
+        text.reserve(512);
+        text.append(getVersion()).append(" ").append(std::to_string(static_cast<int>(getStatus())));
+        text.append(" ").append(getReason()).append("\r\n");
+        for (const auto& field : *this)
+            text.append(field.first).append(": ").append(field.second).append("\r\n");
+        text.append("\r\n");
+        return text;
+    }
+
+    Poco::Net::HTTPServerSession& session_;
+    std::unique_ptr<Poco::Net::HTTPFixedLengthOutputStream> stream_;
+    bool head_ = false;
+};
+
 void sendError(Poco::Net::HTTPServerSession& session, Poco::Net::HTTPResponse::HTTPStatus status)
 {
     Poco::Net::HTTPServerResponseImpl response(session);
@@ -54,8 +106,9 @@ bool RequestServer::serveOne(ServerSession& session, int& served)
     ++served;
     const bool lastAllowed = maxRequests > 0 && served >= maxRequests;
     try {
-        Poco::Net::HTTPServerResponseImpl response(session);
+        ServerResponse response(session);
         Poco::Net::HTTPServerRequestImpl request(response, session, params.get());
+        response.answering(request);
         response.setDate(Poco::Timestamp());
         response.setVersion(request.getVersion());
         response.setKeepAlive(params->getKeepAlive() && request.getKeepAlive() && !lastAllowed);
