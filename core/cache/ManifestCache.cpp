@@ -70,6 +70,12 @@ ManifestCache::ManifestCache(upstream::RegistryClient& client, storage::BlobStor
 
 std::string ManifestCache::acceptKey(const std::vector<std::string>& acceptHeaders)
 {
+    // A client sends the same Accept on every request: remember the last one per thread rather than split and
+    // sort it each time.
+    thread_local std::vector<std::string> lastHeaders;
+    thread_local std::string lastKey;
+    if (!lastHeaders.empty() && acceptHeaders == lastHeaders)
+        return lastKey;
     std::set<std::string> types;
     for (const auto& header : acceptHeaders) {
         Poco::StringTokenizer tokens(header, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
@@ -79,6 +85,8 @@ std::string ManifestCache::acceptKey(const std::vector<std::string>& acceptHeade
     std::string key;
     for (const auto& type : types)
         key += (key.empty() ? "" : ", ") + type;
+    lastHeaders = acceptHeaders;
+    lastKey = key;
     return key;
 }
 
