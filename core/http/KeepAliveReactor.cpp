@@ -207,6 +207,7 @@ void KeepAliveReactor::poll()
 {
     epoll_event events[64];
     std::unique_lock<std::mutex> lock(mutex_);
+    std::uint64_t completedSeen = completed_;
     while (!stopping_) {
         int count = 0;
         if (awake() == 0) {
@@ -225,8 +226,11 @@ void KeepAliveReactor::poll()
         }
         if (count > 0)
             queue(events, count);
-        if (!ready_.empty() && Clock::now() - ready_.front().second >= kStall)
+        // Held up: a connection has waited kStall and no request finished since the last look. (Waiting alone only
+        // says the CPUs are busy; waking more workers then adds switches, not progress.)
+        if (!ready_.empty() && completed_ == completedSeen && Clock::now() - ready_.front().second >= kStall)
             wakeWorker();
+        completedSeen = completed_;
     }
 }
 
@@ -241,6 +245,7 @@ void KeepAliveReactor::work()
             lock.unlock();
             serve(connection);
             lock.lock();
+            ++completed_;
             continue;
         }
         if (stopping_)

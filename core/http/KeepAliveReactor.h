@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -25,8 +26,8 @@ namespace vicary::http {
 /// Workers serve one ready connection at a time with POCO's blocking request/response objects (handlers may block
 /// on an upstream), then take the next ready one without sleeping; only when none is ready do they sleep. About
 /// one worker per CPU is kept awake; a poller thread blocks in epoll when every worker sleeps, and otherwise checks
-/// every few milliseconds that ready connections do not wait behind workers busy with something long, waking or
-/// starting another worker (at most `maxWorkers`, [server] threads) when they do.
+/// every few milliseconds that ready connections do not wait behind workers busy with something long (no request
+/// finished meanwhile), waking or starting another worker (at most `maxWorkers`, [server] threads) when they do.
 /// Idle connections end after [server] keep_alive_timeout, heads after header_timeout (ConnectionWatch). At most
 /// `maxConnections` ([server] threads + queue) are open; beyond that a new one is closed at once.
 class KeepAliveReactor {
@@ -77,6 +78,7 @@ private:
     std::size_t workers_ = 0;
     std::size_t sleeping_ = 0;
     std::size_t wakeTokens_ = 0;
+    std::uint64_t completed_ = 0;  ///< requests served so far: the poller's sign of progress
     bool stopping_ = false;
     bool started_ = false;
     std::thread poller_;
