@@ -1,6 +1,7 @@
 #include "http/ServerConnection.h"
 
 #include <cerrno>
+#include <ctime>
 #include <memory>
 #include <string>
 
@@ -11,6 +12,8 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
 
 #include "http/KeepAliveReactor.h"
@@ -88,6 +91,20 @@ private:
     bool head_ = false;
 };
 
+/// The Date header for now: formatted once a second per thread, not for every response.
+const std::string& httpDate()
+{
+    thread_local std::time_t second = -1;
+    thread_local std::string text;
+    const Poco::Timestamp now;
+    const std::time_t current = now.epochTime();
+    if (current != second) {
+        second = current;
+        text = Poco::DateTimeFormatter::format(now, Poco::DateTimeFormat::HTTP_FORMAT);
+    }
+    return text;
+}
+
 void sendError(Poco::Net::HTTPServerSession& session, Poco::Net::HTTPResponse::HTTPStatus status)
 {
     Poco::Net::HTTPServerResponseImpl response(session);
@@ -109,7 +126,7 @@ bool RequestServer::serveOne(ServerSession& session, int& served)
         ServerResponse response(session);
         Poco::Net::HTTPServerRequestImpl request(response, session, params.get());
         response.answering(request);
-        response.setDate(Poco::Timestamp());
+        response.set("Date", httpDate());
         response.setVersion(request.getVersion());
         response.setKeepAlive(params->getKeepAlive() && request.getKeepAlive() && !lastAllowed);
         const std::string& server = params->getSoftwareVersion();
