@@ -74,8 +74,16 @@ Poco::Net::HTTPServerParams::Ptr serverParams(const config::ServerSettings& sett
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setServerName("vicary");
     params->setSoftwareVersion(std::string("vicary/") + build::kVersion);
-    params->setMaxThreads(static_cast<int>(settings.threads));
-    params->setMaxQueued(static_cast<int>(settings.queue));
+    if (settings.tlsCertificate.empty()) {
+        // Plain HTTP: the acceptor's threads only hand each connection to the KeepAliveReactor, which enforces
+        // threads + queue itself; two threads and a queue that never refuses first are enough.
+        params->setMaxThreads(2);
+        params->setMaxQueued(static_cast<int>(settings.threads + settings.queue));
+    } else {
+        // TLS: a thread serves one connection start to end.
+        params->setMaxThreads(static_cast<int>(settings.threads));
+        params->setMaxQueued(static_cast<int>(settings.queue));
+    }
     params->setKeepAlive(settings.keepAlive);
     params->setKeepAliveTimeout(Poco::Timespan(settings.keepAliveTimeout.count(), 0));
     params->setMaxKeepAliveRequests(static_cast<int>(settings.maxKeepAliveRequests));
@@ -90,10 +98,9 @@ HttpFrontend::HttpFrontend(const config::ServerSettings& settings, Poco::Net::HT
 {
     Poco::Net::ServerSocket socket = bindSocket(settings);
     port_ = socket.address().port();
-    // A worker thread serves one connection at a time; the pool is sized to the configured maximum.
-    threads_ = std::make_unique<Poco::ThreadPool>("http", 1, static_cast<int>(settings.threads));
-    watch_ = std::make_unique<ConnectionWatch>(settings.headerTimeout, settings.keepAliveTimeout);
     const Poco::Net::HTTPServerParams::Ptr params = serverParams(settings);
+    threads_ = std::make_unique<Poco::ThreadPool>("http", 1, params->getMaxThreads());
+    watch_ = std::make_unique<ConnectionWatch>(settings.headerTimeout, settings.keepAliveTimeout);
     requests_ = std::make_unique<RequestServer>(RequestServer{params, std::move(factory)});
     reactor_ = std::make_unique<KeepAliveReactor>(*requests_, *watch_, settings.threads,
                                                   settings.threads + settings.queue);

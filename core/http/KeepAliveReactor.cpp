@@ -22,6 +22,8 @@ namespace {
 constexpr std::uint32_t kEvents = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
 /// A ready connection waiting this long means the awake workers are held up (an upstream, a big body).
 constexpr std::chrono::milliseconds kStall{5};
+/// A worker asleep this long ends, unless it is one of the first (one per CPU).
+constexpr std::chrono::seconds kIdleExit{10};
 
 /// A stream socket that asks the kernel for its two addresses once. POCO's request object asks for both on every
 /// request (getpeername and getsockname: about 4 % of the CPU of a small request); they never change.
@@ -141,7 +143,11 @@ void KeepAliveReactor::stop()
     const std::uint64_t one = 1;
     if (::write(wakeFd_, &one, sizeof one) < 0)
         Poco::Logger::get("http").warning(std::string("cannot wake the connection poller: ") + std::strerror(errno));
-    workReady_.notify_all();
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (Sleeper* sleeper : sleepers_)
+            sleeper->wake.notify_one();
+    }
     pollerWake_.notify_all();
     poller_.join();
     std::vector<std::thread> threads;
@@ -191,16 +197,31 @@ bool KeepAliveReactor::wakeWorker()
 {
     if (stopping_)
         return false;
-    if (sleeping_ > wakeTokens_) {
-        ++wakeTokens_;
-        workReady_.notify_one();
+    if (!sleepers_.empty()) {
+        Sleeper* sleeper = sleepers_.back();
+        sleepers_.pop_back();
+        sleeper->woken = true;
+        sleeper->wake.notify_one();
         return true;
     }
     if (workers_ >= maxWorkers_)
         return false;
+    reapFinished();
     ++workers_;
     threads_.emplace_back([this] { work(); });
     return true;
+}
+
+void KeepAliveReactor::reapFinished()
+{
+    for (const std::thread::id id : finished_) {
+        auto it = std::find_if(threads_.begin(), threads_.end(), [id](const std::thread& t) { return t.get_id() == id; });
+        if (it != threads_.end()) {
+            it->join();  // it has left work() or is about to: its last act was to register here
+            threads_.erase(it);
+        }
+    }
+    finished_.clear();
 }
 
 void KeepAliveReactor::poll()
@@ -257,13 +278,18 @@ void KeepAliveReactor::work()
             queue(events, count);
             continue;
         }
-        ++sleeping_;
+        Sleeper self;
+        sleepers_.push_back(&self);
         if (awake() == 0)
             pollerWake_.notify_one();
-        workReady_.wait(lock, [this] { return wakeTokens_ > 0 || stopping_; });
-        if (wakeTokens_ > 0)
-            --wakeTokens_;
-        --sleeping_;
+        const bool woken = self.wake.wait_for(lock, kIdleExit, [&] { return self.woken || stopping_; });
+        if (!self.woken)
+            sleepers_.erase(std::find(sleepers_.begin(), sleepers_.end(), &self));
+        if (!woken && workers_ > wantAwake_) {
+            --workers_;  // idle for kIdleExit and more workers than CPUs: end this one
+            finished_.push_back(std::this_thread::get_id());
+            return;
+        }
     }
 }
 

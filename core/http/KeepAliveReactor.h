@@ -60,7 +60,16 @@ private:
     void queue(const epoll_event* events, int count);
     /// Wakes a sleeping worker, or starts one; false when all `maxWorkers` are awake. Caller holds the lock.
     bool wakeWorker();
-    std::size_t awake() const { return workers_ - (sleeping_ - wakeTokens_); }
+    std::size_t awake() const { return workers_ - sleepers_.size(); }
+    /// Joins the threads of workers that ended (caller holds the lock).
+    void reapFinished();
+
+    /// A sleeping worker. The most recent sleeper is woken first, so that a few warm threads do the work and the
+    /// others, idle for kIdleExit, end (their stacks and malloc caches count in the resident memory).
+    struct Sleeper {
+        std::condition_variable wake;
+        bool woken = false;
+    };
 
     RequestServer& server_;
     ConnectionWatch& watch_;
@@ -71,18 +80,17 @@ private:
     int wakeFd_ = -1;  ///< eventfd that ends the poller's wait at stop
 
     mutable std::mutex mutex_;
-    std::condition_variable workReady_;
     std::condition_variable pollerWake_;
     std::deque<std::pair<Connection*, Clock::time_point>> ready_;
     std::unordered_set<Connection*> open_;
     std::size_t workers_ = 0;
-    std::size_t sleeping_ = 0;
-    std::size_t wakeTokens_ = 0;
+    std::vector<Sleeper*> sleepers_;  ///< most recent last
     std::uint64_t completed_ = 0;  ///< requests served so far: the poller's sign of progress
     bool stopping_ = false;
     bool started_ = false;
     std::thread poller_;
     std::vector<std::thread> threads_;
+    std::vector<std::thread::id> finished_;  ///< workers that ended, to be joined
 };
 
 }  // namespace vicary::http
