@@ -8,6 +8,8 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 
 #include "http/BaseRoutes.h"
@@ -36,6 +38,7 @@ class HttpFrontendTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(malformedTargetIsJsonBadRequest);
     CPPUNIT_TEST(keepsTheConnectionAlive);
     CPPUNIT_TEST(refusesAPortInUse);
+    CPPUNIT_TEST(answersPipelinedRequestsInOrder);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -137,7 +140,62 @@ public:
         }
     }
 
+    // Two requests in one packet (HTTP/1.1 pipelining): both answered, in order, each head well formed and each
+    // body exactly its Content-Length; then the connection still takes a third request.
+    void answersPipelinedRequestsInOrder()
+    {
+        Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", frontend_->port()));
+        socket.setReceiveTimeout(Poco::Timespan(10, 0));
+        const std::string two = "HEAD /v2/ HTTP/1.1\r\nHost: t\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+        socket.sendBytes(two.data(), static_cast<int>(two.size()));
+        std::string buffer;
+        const auto first = readResponse(socket, buffer, true);
+        CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 200 OK"), first.first.substr(0, first.first.find("\r\n")));
+        CPPUNIT_ASSERT(first.first.find("\r\nDocker-Distribution-API-Version: registry/2.0\r\n") != std::string::npos);
+        CPPUNIT_ASSERT(first.second.empty());
+        const auto second = readResponse(socket, buffer, false);
+        CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 200 OK"), second.first.substr(0, second.first.find("\r\n")));
+        CPPUNIT_ASSERT(!second.second.empty());
+        const std::string third = "GET /v2/ HTTP/1.1\r\nHost: t\r\n\r\n";
+        socket.sendBytes(third.data(), static_cast<int>(third.size()));
+        const auto last = readResponse(socket, buffer, false);
+        CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 200 OK"), last.first.substr(0, last.first.find("\r\n")));
+        CPPUNIT_ASSERT_EQUAL(std::string("{}"), last.second);
+        CPPUNIT_ASSERT(buffer.empty());  // nothing beyond the three answers
+    }
+
 private:
+    /// Reads one response (head, and the body its Content-Length announces unless `head`) from `socket`, keeping
+    /// bytes past it in `buffer`.
+    static std::pair<std::string, std::string> readResponse(Poco::Net::StreamSocket& socket, std::string& buffer,
+                                                            bool head)
+    {
+        auto fill = [&] {
+            char chunk[4096];
+            const int n = socket.receiveBytes(chunk, sizeof chunk);
+            CPPUNIT_ASSERT_MESSAGE("the connection closed early", n > 0);
+            buffer.append(chunk, static_cast<std::size_t>(n));
+        };
+        for (int i = 0; i < 100 && buffer.find("\r\n\r\n") == std::string::npos; ++i)
+            fill();
+        const std::size_t end = buffer.find("\r\n\r\n");
+        CPPUNIT_ASSERT(end != std::string::npos);
+        std::string headText = buffer.substr(0, end + 4);
+        buffer.erase(0, end + 4);
+        const std::size_t at = headText.find("\r\nContent-Length: ");
+        CPPUNIT_ASSERT_MESSAGE(headText, at != std::string::npos);
+        const std::size_t length = std::stoul(headText.substr(at + 18));
+        std::string body;
+        if (!head) {
+            for (int i = 0; i < 100 && buffer.size() < length; ++i)
+                fill();
+            CPPUNIT_ASSERT(buffer.size() >= length);
+            body = buffer.substr(0, length);
+            buffer.erase(0, length);
+        }
+        return {headText, body};
+    }
+
     Reply request(const std::string& method, const std::string& target)
     {
         Poco::Net::HTTPRequest req(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
