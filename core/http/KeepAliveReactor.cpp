@@ -169,18 +169,6 @@ void KeepAliveReactor::stop()
     }
 }
 
-std::size_t KeepAliveReactor::connections() const
-{
-    std::lock_guard<std::mutex> lock(mutex_);
-    return open_.size();
-}
-
-std::size_t KeepAliveReactor::workers() const
-{
-    std::lock_guard<std::mutex> lock(mutex_);
-    return workers_;
-}
-
 void KeepAliveReactor::queue(const epoll_event* events, int count)
 {
     const auto now = Clock::now();

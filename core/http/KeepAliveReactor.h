@@ -45,9 +45,6 @@ public:
     /// sockets down first (ConnectionWatch::closeAll) so that no worker waits on a client.
     void stop();
 
-    std::size_t connections() const;
-    std::size_t workers() const;
-
 private:
     struct Connection;
     using Clock = std::chrono::steady_clock;
