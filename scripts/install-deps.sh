@@ -20,6 +20,8 @@ packages=(
   containerd podman crun conmon golang-github-containers-common
   # packages (scripts/package.sh, tests/packaging/): rpmbuild, dpkg-shlibdeps, systemd-analyze and systemd-sysusers
   rpm dpkg-dev systemd
+  # congestion_control test: ss(8) shows a connection's TCP congestion control
+  iproute2
   # client authentication: crypt(3) from libxcrypt checks htpasswd bcrypt hashes
   libcrypt-dev
   # fuzzing (tests/fuzz/): clang with libFuzzer and its sanitizer runtimes

@@ -73,6 +73,8 @@ const std::vector<KeySpec> kServer = {
              throw ValueError(quoted(v) + " is not a path of its own (starts with '/', not /v2, /healthz, /readyz)");
          s.server.metricsPath = v;
      }},
+    {"congestion_control", false,
+     [](Settings& s, const std::string& v, const std::string&) { s.server.congestionControl = parseCongestionControl(v); }},
     {"shutdown_timeout", false,
      [](Settings& s, const std::string& v, const std::string&) { s.server.shutdownTimeout = parseDuration(v); }},
 };

@@ -33,6 +33,9 @@ struct ServerSettings {
     std::string metricsPath = "/metrics";      ///< `metrics_path`: where Prometheus scrapes; "" turns metrics off
     std::string tlsCertificate;  ///< `tls_certificate`: PEM certificate (chain) to serve HTTPS with; "" serves HTTP
     std::string tlsKey;          ///< `tls_key`: its PEM private key; required with tls_certificate
+    /// `congestion_control`: TCP congestion control of client connections (set on the listening socket, which they
+    /// inherit): "auto" (cubic, else reno, else the system's), "system" (net.ipv4.tcp_congestion_control), or a name.
+    std::string congestionControl = "auto";
 };
 
 /// A size limit given in bytes or as a percentage of the cache filesystem.

@@ -190,6 +190,16 @@ std::string parseScheme(const std::string& value)
     throw ValueError(quoted(value) + " is not a scheme (http or https)");
 }
 
+std::string parseCongestionControl(const std::string& value)
+{
+    // TCP_CA_NAME_MAX is 16 with the terminating NUL.
+    const bool wellFormed = !value.empty() && value.size() <= 15 &&
+                            value.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+    if (!wellFormed)
+        throw ValueError(quoted(value) + " is not auto, system or a TCP congestion control name (e.g. cubic, reno, bbr)");
+    return value;
+}
+
 std::string parseLogLevel(const std::string& value)
 {
     const std::string word = Poco::toLower(value);

@@ -40,6 +40,11 @@ bool parseBool(const std::string& value);
 /// Parses a URL scheme the server hands out: "http" or "https". Throws ValueError.
 std::string parseScheme(const std::string& value);
 
+/// Parses `[server] congestion_control`: "auto", "system", or a Linux TCP congestion control name (1-15 lowercase
+/// letters, digits, '_' or '-'; whether the kernel has it and allows it is checked when the socket is made). Throws
+/// ValueError.
+std::string parseCongestionControl(const std::string& value);
+
 /// Parses a log level, in any case: debug, information (or info), notice, warning, error; returns the full lowercase
 /// name. Throws ValueError listing the levels.
 std::string parseLogLevel(const std::string& value);

@@ -1,8 +1,15 @@
 #include "http/HttpFrontend.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <thread>
 
+#include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/TCPServer.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
@@ -34,6 +41,44 @@ Poco::Net::Context::Ptr serverContext(const config::ServerSettings& settings)
     return context;
 }
 
+/// Sets the TCP congestion control accepted connections inherit, as `[server] congestion_control` says: "system"
+/// leaves the system's; "auto" takes cubic, else reno (allowed to every user; at LAN round-trip times cubic behaves
+/// like it), else the system's; a name is required. Client connections are on the LAN; with BBR, which paces every
+/// segment with a timer when no fq qdisc does it, the same sendfile costs ~1.5 x the CPU (docs/BENCHMARKS.md).
+void setCongestionControl(Poco::Net::ServerSocket& socket, const std::string& setting)
+{
+    if (setting == "system")
+        return;
+    const int fd = socket.impl()->sockfd();
+    const auto refusal = [fd](const std::string& name) -> int {
+        return ::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name.data(), static_cast<socklen_t>(name.size())) == 0
+                   ? 0
+                   : errno;
+    };
+    if (setting != "auto") {
+        if (const int error = refusal(setting))
+            throw std::runtime_error("[server] congestion_control: the kernel refuses \"" + setting + "\" (" +
+                                     std::strerror(error) +
+                                     "); /proc/sys/net/ipv4/tcp_allowed_congestion_control lists what this user may "
+                                     "set; auto or system always work");
+        return;
+    }
+    std::string refused;
+    for (const std::string name : {"cubic", "reno"}) {
+        const int error = refusal(name);
+        if (error == 0) {
+            if (!refused.empty())
+                Poco::Logger::get("http").information("[server] congestion_control = auto: client connections use " +
+                                                      name + "; refused: " + refused);
+            return;
+        }
+        refused += (refused.empty() ? "" : ", ") + name + " (" + std::strerror(error) + ")";
+    }
+    Poco::Logger::get("http").warning(
+        "[server] congestion_control = auto: client connections keep the system's congestion control; refused: " +
+        refused);
+}
+
 Poco::Net::ServerSocket bindSocket(const config::ServerSettings& settings)
 {
     try {
@@ -43,6 +88,7 @@ Poco::Net::ServerSocket bindSocket(const config::ServerSettings& settings)
                                              : Poco::Net::SecureServerSocket(serverContext(settings));
         // SO_REUSEADDR for quick restarts, but not SO_REUSEPORT: a second vicary on the same port must fail.
         socket.bind(address, true, false);
+        setCongestionControl(socket, settings.congestionControl);  // before the first connection can arrive
         socket.listen(static_cast<int>(settings.queue));
         return socket;
     } catch (const Poco::Exception& e) {

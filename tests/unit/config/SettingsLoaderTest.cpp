@@ -47,6 +47,7 @@ keep_alive = off
 keep_alive_timeout = 2m
 max_keep_alive_requests = 100
 timeout = 90
+congestion_control = reno
 
 [cache]
 directory = /srv/vicary
@@ -76,6 +77,7 @@ plugin = quay
         CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1"), s.server.bind);
         CPPUNIT_ASSERT_EQUAL(std::uint16_t{0}, s.server.port);
         CPPUNIT_ASSERT_EQUAL(std::string("https"), s.server.scheme);
+        CPPUNIT_ASSERT_EQUAL(std::string("reno"), s.server.congestionControl);
         CPPUNIT_ASSERT_EQUAL(std::string("https://cache.example:8443"), s.server.publicUrl);
         CPPUNIT_ASSERT_EQUAL(4u, s.server.threads);
         CPPUNIT_ASSERT_EQUAL(100u, s.server.queue);
@@ -113,6 +115,7 @@ plugin = quay
         CPPUNIT_ASSERT_EQUAL(seconds(15).count(), (s.server.keepAliveTimeout).count());
         CPPUNIT_ASSERT_EQUAL(0u, s.server.maxKeepAliveRequests);
         CPPUNIT_ASSERT_EQUAL(seconds(60).count(), (s.server.timeout).count());
+        CPPUNIT_ASSERT_EQUAL(std::string("auto"), s.server.congestionControl);
         CPPUNIT_ASSERT_EQUAL(std::string("/var/cache/vicary"), s.cache.directory);
         CPPUNIT_ASSERT(s.cache.maxSize.kind == SizeLimit::Kind::Percent);
         CPPUNIT_ASSERT_DOUBLES_EQUAL(80.0, s.cache.maxSize.percent, 1e-9);
@@ -167,6 +170,8 @@ plugin = quay
             {"server", "keep_alive_timeout", "0", "is too short; the minimum is 1s"},
             {"server", "max_keep_alive_requests", "1000001", "is not a whole number from 0 to 1000000"},
             {"server", "timeout", "1 minute", "is not a duration"},
+            {"server", "congestion_control", "Cubic", "is not auto, system or a TCP congestion control name"},
+            {"server", "congestion_control", "a_very_long_name", "is not auto, system or a TCP congestion control name"},
             {"cache", "max_size", "120%", "is not a percentage"},
             {"cache", "max_size", "1.5TB", "has a fraction"},
             {"cache", "min_free", "-1G", "is negative"},

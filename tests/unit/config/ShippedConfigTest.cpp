@@ -35,6 +35,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(d.server.maxUriLength, s.server.maxUriLength);
         CPPUNIT_ASSERT_EQUAL(d.server.maxHeaders, s.server.maxHeaders);
         CPPUNIT_ASSERT_EQUAL(d.server.maxHeaderBytes, s.server.maxHeaderBytes);
+        CPPUNIT_ASSERT_EQUAL(d.server.congestionControl, s.server.congestionControl);
         CPPUNIT_ASSERT_EQUAL(std::string("/var/cache/vicary"), s.cache.directory);
         CPPUNIT_ASSERT(d.cache.maxSize.kind == s.cache.maxSize.kind);
         CPPUNIT_ASSERT_EQUAL(d.cache.maxSize.bytes, s.cache.maxSize.bytes);
