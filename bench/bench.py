@@ -486,6 +486,46 @@ class NginxStatic(Nginx):
         return f"{self.url}/files/{digest.split(':')[1]}"
 
 
+class Relay(Server):
+    """bench/relay.py: fetch + verify + relay with nothing stored, the floor of test 2 (see its docstring)."""
+    name = "relay-floor"
+
+    def __init__(self, work, upstream):
+        super().__init__(work)
+        self.upstream = upstream
+
+    def start(self):
+        port_file = os.path.join(self.work, "port")
+        self.proc = PROCS.start(self.name, [sys.executable, os.path.join(HERE, "relay.py"), self.upstream.url],
+                                os.path.join(self.work, "relay.log"), stdout_path=port_file)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self.port is None:
+            if self.proc.poll() is not None:
+                raise BenchError(f"relay.py exited during start-up (status {self.proc.returncode})")
+            with open(port_file) as f:
+                text = f.read()
+            if text.endswith("\n"):
+                self.port = int(text)
+            time.sleep(0.02)
+        if self.port is None:
+            raise BenchError("relay.py printed no port within 10 s")
+        self.url = f"http://127.0.0.1:{self.port}"
+
+
+def curl_to_file(url, size, path, what):
+    """One GET stored into `path` (then removed): the fetch + store floor of test 2; returns seconds to the last byte."""
+    out = subprocess.run(["curl", "-s", "-o", path, "--max-time", "900", "-w", "%{http_code} %{size_download} "
+                          "%{time_total}", url], capture_output=True, text=True, timeout=930)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    code, got, total = out.stdout.split()
+    if code != "200" or int(got) != size:
+        raise BenchError(f"{what}: GET {url} answered {code} with {got} bytes, expected 200 with {size}")
+    return float(total)
+
+
 # ---------------------------------------------------------------------------------------------------- measuring
 
 class RssMonitor(threading.Thread):
@@ -694,6 +734,7 @@ def machine_description(work, vicary_bin):
         "kernel": platform.release(),
         "os": cmd(["sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"]),
         "filesystem": fs,
+        "tcp congestion control (system)": cmd(["cat", "/proc/sys/net/ipv4/tcp_congestion_control"]),
         "vicary": cmd([vicary_bin, "--version"]).splitlines()[0],
         "nginx": cmd([NGINX_BIN, "-v"]).replace("nginx version: ", ""),
         "docker-registry": cmd([REGISTRY_BIN, "--version"]),
@@ -745,6 +786,8 @@ def report(results, profile, args, machine):
         row(f"2. cold {big} blob: s to last byte", f2, cold_time,
             f"direct {cold_time['upstream-direct']:.2f}, sha256 {cold_time['openssl-sha256']:.2f}", "", None),
         row("2. … ratio to max(direct, sha256)", f2, cold_ratio, "1.00", "≤ 1.10", cold_ratio["vicary"] <= 1.10),
+        row("2. … floors (same run): s", f2, {}, f"fetch + sha256 + relay, nothing stored {cold_time['relay-floor']:.2f}; "
+            f"fetch + store only (curl -o FILE) {cold_time['store-floor']:.2f}", "", None),
         row(f"3. {CONCURRENT} concurrent cold GETs of {mid}: wall s", f2, conc_wall,
             f"nginx sendfile {conc_wall['nginx-sendfile']:.2f}, direct {conc_wall['upstream-direct']:.2f}", "", None),
         row("3. … ratio to nginx sendfile", f2, conc_ratio, "1.00", "≤ 1.30", conc_ratio["vicary"] <= 1.30),
@@ -775,12 +818,18 @@ def report(results, profile, args, machine):
         f"HEAD of one tag each; p50/p99 are the mean of the processes'). wrk 4.1 cannot do HEAD: its parser waits "
         f"for the body a HEAD answer announces.",
         f"vicary: `[server] threads = {VICARY_THREADS}`, `queue = {VICARY_QUEUE}`, `[log] access = off`, "
-        f"`level = warning`; docker-registry proxy: access log off, `level: warn`; nginx: `access_log off`, "
+        f"`level = warning`, `congestion_control` as shipped (auto: cubic when allowed; the others keep the system's, "
+        f"see Machine); docker-registry proxy: access log off, `level: warn`; nginx: `access_log off`, "
         f"`worker_processes auto`.",
         f"Upstream GETs during test 1's measured runs (should be 0): "
         + ", ".join(f"{k} {v}" for k, v in r["warm_upstream_gets"].items()) + ".",
         f"Upstream GETs of the {big} blob per cold run: "
         + ", ".join(f"{k} {v}" for k, v in r["cold_fetches"].items()) + ".",
+        f"Test 2's floors: `bench/relay.py` fetches the blob, relays it in 1 MiB pieces and hashes it (hashlib, OpenSSL) "
+        f"on a second thread, holding the last piece until the digest matches, and stores nothing: "
+        f"{cold_time['relay-floor']:.2f} s against the target 1.1 × {limit_cold:.2f} = {1.1 * limit_cold:.2f} s. "
+        f"`curl -o FILE` into the work directory (the caches' filesystem) stores the blob and does nothing else: "
+        f"{cold_time['store-floor']:.2f} s. A verifying cache does both.",
     ]
     machine_lines = "\n".join(f"- {k}: {v}" for k, v in machine.items())
     when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
@@ -878,13 +927,14 @@ def main():
 
         upstream.start()
         static = NginxStatic(work, files)
+        relay = Relay(work, upstream)
         caches = {"vicary": Vicary(work, args.vicary_bin, upstream, args.vicary_ini),
                   "registry-proxy": RegistryProxy(work, upstream),
                   "nginx-cache": NginxCache(work, upstream)}
-        for server in [static, *caches.values()]:
+        for server in [static, relay, *caches.values()]:
             server.start()
         log("servers up: " + ", ".join(f"{s.name} {s.url} (pid {s.proc.pid})"
-                                        for s in [upstream, static, *caches.values()]))
+                                        for s in [upstream, static, relay, *caches.values()]))
         monitor = RssMonitor(list(caches.values()))
         monitor.start()
         res = {k: {} for k in ["warm_speed", "warm_ratio", "cold_time", "cold_ratio", "conc_wall", "conc_ratio",
@@ -923,6 +973,9 @@ def main():
             add("cold_time", "upstream-direct", direct)
             digest_s = openssl_sha256(seed.blob_file(big), big_hex)
             add("cold_time", "openssl-sha256", digest_s)
+            add("cold_time", "relay-floor", get_checked(relay.blob_url(big), profile["big"], "relay.py")[0])
+            add("cold_time", "store-floor", curl_to_file(upstream.blob_url(big), profile["big"],
+                                                         os.path.join(work, "store-floor.tmp"), "curl -o FILE"))
             for name, server in caches.items():
                 server.restart_empty()
                 mark = upstream.mark()
