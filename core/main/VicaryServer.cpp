@@ -126,6 +126,7 @@ std::vector<std::string> restartOnlyChanges(const config::Settings& a, const con
     note(a.server.maxUriLength != b.server.maxUriLength || a.server.maxHeaders != b.server.maxHeaders ||
              a.server.maxHeaderBytes != b.server.maxHeaderBytes,
          "[server] request limits");
+    note(a.server.congestionControl != b.server.congestionControl, "[server] congestion_control");
     note(a.cache.directory != b.cache.directory, "[cache] directory");
     note(a.plugins.directory != b.plugins.directory, "[plugins] directory");
     note(a.upstream.resolverServers != b.upstream.resolverServers || a.upstream.resolverIpv6 != b.upstream.resolverIpv6 ||

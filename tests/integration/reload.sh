@@ -73,8 +73,11 @@ sed -i '/^colour = blue$/d' "$CONFIG"
 
 # A setting that needs a restart says so.
 set_key "$CONFIG" server port 1
+set_key "$CONFIG" server congestion_control reno
 sighup_and_wait "reloaded "
 assert_contains "$(cat "$TEST_TMP/vicary.log")" "[server] bind/port changed; that takes a restart" "a change that needs a restart is named"
+assert_contains "$(cat "$TEST_TMP/vicary.log")" "[server] congestion_control changed; that takes a restart" "... congestion_control too"
+set_key "$CONFIG" server congestion_control auto
 assert_contains "$(curl -sS -i --max-time 10 "http://127.0.0.1:$VICARY_PORT_BOUND/v2/")" "HTTP/1.1 200" "and the server keeps its port"
 
 # Log settings: the access log switches to JSON lines.
