@@ -132,12 +132,6 @@ void ConnectionWatch::closeAll()
         shutdownSocket(slot);
 }
 
-std::size_t ConnectionWatch::size() const
-{
-    std::lock_guard<std::mutex> lock(mutex_);
-    return slots_.size();
-}
-
 std::uint64_t ConnectionWatch::expired() const
 {
     std::lock_guard<std::mutex> lock(mutex_);

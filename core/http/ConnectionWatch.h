@@ -74,8 +74,6 @@ public:
 
     /// Shuts down every connection now (the server is stopping; idle kept-alive ones would otherwise linger).
     void closeAll();
-    /// Connections registered now.
-    std::size_t size() const;
     /// Connections closed so far because a head did not arrive in time.
     std::uint64_t expired() const;
 
