@@ -50,6 +50,12 @@ void header(std::ostringstream& out, const std::string& name, const std::string&
 
 }  // namespace
 
+std::uint64_t nextFamilyId() noexcept
+{
+    static std::atomic<std::uint64_t> last{0};
+    return ++last;
+}
+
 Histogram::Histogram(std::vector<double> bounds)
     : bounds_(std::move(bounds)), counts_(new std::atomic<std::uint64_t>[bounds_.size() + 1])
 {
@@ -63,8 +69,9 @@ void Histogram::observe(double value) noexcept
     while (bucket < bounds_.size() && value > bounds_[bucket])
         ++bucket;
     counts_[bucket].fetch_add(1, std::memory_order_relaxed);
-    std::lock_guard<std::mutex> lock(sumMutex_);
-    sum_ += value;
+    double sum = sum_.load(std::memory_order_relaxed);
+    while (!sum_.compare_exchange_weak(sum, sum + value, std::memory_order_relaxed))
+        ;
 }
 
 void Histogram::snapshot(std::vector<std::uint64_t>& cumulative, double& sum, std::uint64_t& count) const
@@ -76,8 +83,7 @@ void Histogram::snapshot(std::vector<std::uint64_t>& cumulative, double& sum, st
         cumulative[i] = running;
     }
     count = running;
-    std::lock_guard<std::mutex> lock(sumMutex_);
-    sum = sum_;
+    sum = sum_.load(std::memory_order_relaxed);
 }
 
 Family<Counter>& Registry::counter(const std::string& name, const std::string& help,

@@ -1,6 +1,7 @@
 // Prometheus metrics: counters, gauges and histograms with bounded label sets, rendered in the text format.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -49,9 +50,11 @@ public:
 private:
     std::vector<double> bounds_;
     std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;  // one per bound + 1 for +Inf
-    mutable std::mutex sumMutex_;
-    double sum_ = 0;
+    std::atomic<double> sum_{0};                            // added to with compare-exchange: no lock per request
 };
+
+/// A number no other Family of this process has had or will have.
+std::uint64_t nextFamilyId() noexcept;
 
 /// A metric family: one name, one type, children by label values. Children are created on first use and live as long
 /// as the registry; label values must come from bounded sets (registry names, methods, statuses), never from
@@ -65,14 +68,30 @@ public:
     {
     }
 
-    /// The child for `values` (as many as label names). Thread-safe.
+    /// The child for `values` (as many as label names). Thread-safe. Children never go away, so each thread keeps
+    /// the last few it looked up: a request's metrics then take no lock (the family mutex was shared by every request).
     Child& with(const Labels& values)
     {
-        std::lock_guard<std::mutex> lock(mutex_);
-        auto& child = children_[values];
-        if (!child)
-            child = make_();
-        return *child;
+        struct Remembered {
+            std::uint64_t family = 0;  // id_ of the family, never reused, so a dead family's entries never match
+            Labels values;
+            Child* child = nullptr;
+        };
+        thread_local std::array<Remembered, 16> remembered;
+        thread_local std::size_t next = 0;
+        for (const Remembered& entry : remembered)
+            if (entry.family == id_ && entry.values == values)
+                return *entry.child;
+        Child* found = nullptr;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto& child = children_[values];
+            if (!child)
+                child = make_();
+            found = child.get();
+        }
+        remembered[next++ % remembered.size()] = Remembered{id_, values, found};
+        return *found;
     }
 
     template <class Visit>
@@ -92,6 +111,7 @@ private:
     std::string help_;
     std::vector<std::string> labelNames_;
     std::function<std::unique_ptr<Child>()> make_;
+    const std::uint64_t id_ = nextFamilyId();
     mutable std::mutex mutex_;
     std::map<Labels, std::unique_ptr<Child>> children_;
 };
