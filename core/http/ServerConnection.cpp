@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <ctime>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include <poll.h>
@@ -58,11 +59,26 @@ public:
 
     std::ostream& send() override
     {
+        if (headSent_)
+            return nowhere();
         const int status = getStatus();
         const bool bodiless = head_ || status < 200 || status == HTTP_NO_CONTENT || status == HTTP_NOT_MODIFIED;
         if (stream_ || (!bodiless && (getChunkedTransferEncoding() || !hasContentLength())))
             return HTTPServerResponseImpl::send();  // chunked or until-close bodies: POCO's way (no counting there)
         const std::string head = formatHead();
+        if (bodiless) {
+            // Nothing follows the head: send it as it is, without a stream (POCO's streams take a pooled buffer
+            // under a process-wide lock). What a handler writes to the returned stream goes nowhere, as with POCO's.
+            Poco::Net::StreamSocket& socket = session_.socket();
+            headSent_ = true;
+            for (std::size_t done = 0; done < head.size();) {
+                const int n = socket.sendBytes(head.data() + done, static_cast<int>(head.size() - done));
+                if (n <= 0)
+                    throw Poco::Net::NetException("connection closed while sending a response head");
+                done += static_cast<std::size_t>(n);
+            }
+            return nowhere();
+        }
         const auto length = static_cast<Poco::Net::HTTPFixedLengthStreamBuf::ContentLength>(head.size()) +
                             (bodiless ? 0 : getContentLength64());
         stream_ = std::make_unique<Poco::Net::HTTPFixedLengthOutputStream>(session_, length);
@@ -70,9 +86,17 @@ public:
         return *stream_;
     }
 
-    bool sent() const override { return stream_ != nullptr || HTTPServerResponseImpl::sent(); }
+    bool sent() const override { return headSent_ || stream_ != nullptr || HTTPServerResponseImpl::sent(); }
 
 private:
+    /// Where the body of a bodiless answer goes: a stream without a buffer, so every write fails silently.
+    static std::ostream& nowhere()
+    {
+        thread_local std::ostream stream(nullptr);
+        stream.clear(std::ios::badbit);
+        return stream;
+    }
+
     /// As HTTPResponse::write: status line, header fields in order, blank line.
     std::string formatHead() const
     {
@@ -89,6 +113,7 @@ private:
     Poco::Net::HTTPServerSession& session_;
     std::unique_ptr<Poco::Net::HTTPFixedLengthOutputStream> stream_;
     bool head_ = false;
+    bool headSent_ = false;
 };
 
 /// The Date header for now: formatted once a second per thread, not for every response.
