@@ -57,6 +57,17 @@ bool sendFileRange(Poco::Net::HTTPServerRequest& request, int fd, std::uint64_t 
     return sendFileRange(request, fd, offset, end, available, sent);
 }
 
+bool sendAll(Poco::Net::StreamSocket& socket, const char* data, std::size_t size)
+{
+    for (std::size_t done = 0; done < size;) {
+        const int n = socket.sendBytes(data + done, static_cast<int>(size - done));
+        if (n <= 0)
+            return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
 bool sendStream(Poco::Net::HTTPServerRequest& request, std::istream& in, std::uint64_t size)
 {
     auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
@@ -66,17 +77,11 @@ bool sendStream(Poco::Net::HTTPServerRequest& request, std::istream& in, std::ui
         const auto got = static_cast<std::size_t>(in.gcount());
         if (got == 0)
             return false;
-        std::size_t done = 0;
-        while (done < got) {
-            int n = 0;
-            try {
-                n = socket.sendBytes(buffer.data() + done, static_cast<int>(got - done));
-            } catch (const Poco::Exception&) {
+        try {
+            if (!sendAll(socket, buffer.data(), got))
                 return false;
-            }
-            if (n <= 0)
-                return false;
-            done += static_cast<std::size_t>(n);
+        } catch (const Poco::Exception&) {
+            return false;
         }
         size -= got;
     }
@@ -97,17 +102,11 @@ bool sendFileRange(Poco::Net::HTTPServerRequest& request, int fd, std::uint64_t 
             const ssize_t got = ::pread(fd, buffer.data(), want, static_cast<off_t>(offset));
             if (got <= 0)
                 return false;
-            std::size_t done = 0;
-            while (done < static_cast<std::size_t>(got)) {
-                int n = 0;
-                try {
-                    n = streamSocket.sendBytes(buffer.data() + done, static_cast<int>(static_cast<std::size_t>(got) - done));
-                } catch (const Poco::Exception&) {
+            try {
+                if (!sendAll(streamSocket, buffer.data(), static_cast<std::size_t>(got)))
                     return false;
-                }
-                if (n <= 0)
-                    return false;
-                done += static_cast<std::size_t>(n);
+            } catch (const Poco::Exception&) {
+                return false;
             }
             offset += static_cast<std::uint64_t>(got);
             sent = offset;

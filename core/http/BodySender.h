@@ -1,6 +1,7 @@
 // Sending a file's bytes on a client connection without copying them through user space.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -8,6 +9,7 @@
 namespace Poco::Net {
 class HTTPServerRequest;
 class HTTPServerResponse;
+class StreamSocket;
 }  // namespace Poco::Net
 
 namespace vicary::http {
@@ -24,6 +26,10 @@ bool sendFileRange(Poco::Net::HTTPServerRequest& request, int fd, std::uint64_t 
 /// `available` throws).
 bool sendFileRange(Poco::Net::HTTPServerRequest& request, int fd, std::uint64_t offset, std::uint64_t end,
                    const std::function<std::uint64_t(std::uint64_t)>& available, std::uint64_t& sent);
+
+/// Sends all `size` bytes at `data` on `socket` (plain or TLS), as many sendBytes calls as it takes. Throws what POCO
+/// throws (send timeout, reset); false when the socket took nothing.
+bool sendAll(Poco::Net::StreamSocket& socket, const char* data, std::size_t size);
 
 /// Sends `size` bytes from `in` on the request's connection (after the response head). False when the client went
 /// away or `in` ended early.

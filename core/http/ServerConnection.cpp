@@ -17,6 +17,7 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
 
+#include "http/BodySender.h"
 #include "http/KeepAliveReactor.h"
 
 namespace vicary::http {
@@ -69,14 +70,9 @@ public:
         if (bodiless) {
             // Nothing follows the head: send it as it is, without a stream (POCO's streams take a pooled buffer
             // under a process-wide lock). What a handler writes to the returned stream goes nowhere, as with POCO's.
-            Poco::Net::StreamSocket& socket = session_.socket();
             headSent_ = true;
-            for (std::size_t done = 0; done < head.size();) {
-                const int n = socket.sendBytes(head.data() + done, static_cast<int>(head.size() - done));
-                if (n <= 0)
-                    throw Poco::Net::NetException("connection closed while sending a response head");
-                done += static_cast<std::size_t>(n);
-            }
+            if (!sendAll(session_.socket(), head.data(), head.size()))
+                throw Poco::Net::NetException("connection closed while sending a response head");
             return nowhere();
         }
         const auto length = static_cast<Poco::Net::HTTPFixedLengthStreamBuf::ContentLength>(head.size()) +
