@@ -514,16 +514,11 @@ class Relay(Server):
 
 def curl_to_file(url, size, path, what):
     """One GET stored into `path` (then removed): the fetch + store floor of test 2; returns seconds to the last byte."""
-    out = subprocess.run(["curl", "-s", "-o", path, "--max-time", "900", "-w", "%{http_code} %{size_download} "
-                          "%{time_total}", url], capture_output=True, text=True, timeout=930)
     try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    code, got, total = out.stdout.split()
-    if code != "200" or int(got) != size:
-        raise BenchError(f"{what}: GET {url} answered {code} with {got} bytes, expected 200 with {size}")
-    return float(total)
+        return get_checked(url, size, what, out_path=path)[0]
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
 
 
 # ---------------------------------------------------------------------------------------------------- measuring
@@ -587,17 +582,17 @@ class RssMonitor(threading.Thread):
             self.samples += 1
 
 
-def curl(url, timeout=900):
-    """One GET into /dev/null; returns (status, bytes, seconds to the last byte, bytes/s)."""
-    out = subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", str(timeout), "-w",
+def curl(url, timeout=900, out_path="/dev/null"):
+    """One GET into `out_path`; returns (status, bytes, seconds to the last byte, bytes/s)."""
+    out = subprocess.run(["curl", "-s", "-o", out_path, "--max-time", str(timeout), "-w",
                           "%{http_code} %{size_download} %{time_total} %{speed_download}", url],
                          capture_output=True, text=True, timeout=timeout + 30)
     code, size, total, speed = out.stdout.split()
     return int(code), int(size), float(total), float(speed)
 
 
-def get_checked(url, size, what):
-    code, got, total, speed = curl(url)
+def get_checked(url, size, what, out_path="/dev/null"):
+    code, got, total, speed = curl(url, out_path=out_path)
     if code != 200 or got != size:
         raise BenchError(f"{what}: GET {url} answered {code} with {got} bytes, expected 200 with {size}")
     return total, speed
