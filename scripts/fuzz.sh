@@ -39,6 +39,7 @@ max_len_of() {
     route | challenge) echo 1024 ;;
     token_response) echo 4096 ;;
     manifest_json) echo 8192 ;;
+    request_head) echo 20480 ;;  # past the longest request line, to reach the 414 refusal
     *) echo 4096 ;;
   esac
 }

@@ -22,7 +22,7 @@ public:
         if (apiHeaders_)
             setApiHeaders(response);
         const std::string body(body_);
-        response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+        response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_OK);
         response.setContentType("application/json");
         response.setContentLength64(static_cast<Poco::Int64>(body.size()));
         response.send() << body;

@@ -10,17 +10,18 @@
 #include <cerrno>
 #include <vector>
 
-#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SecureStreamSocketImpl.h>
 #include <Poco/Net/StreamSocket.h>
+
+#include "http/ServerRequest.h"
 
 namespace vicary::http {
 namespace {
 
 int socketOf(Poco::Net::HTTPServerRequest& request)
 {
-    return static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket().impl()->sockfd();
+    return static_cast<ServerRequest&>(request).socket().impl()->sockfd();
 }
 
 /// A body at least this long that is readable in full is sent corked.
@@ -70,7 +71,7 @@ bool sendAll(Poco::Net::StreamSocket& socket, const char* data, std::size_t size
 
 bool sendStream(Poco::Net::HTTPServerRequest& request, std::istream& in, std::uint64_t size)
 {
-    auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+    auto& socket = static_cast<ServerRequest&>(request).socket();
     std::vector<char> buffer(256 * 1024);
     while (size > 0) {
         in.read(buffer.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(buffer.size(), size)));
@@ -92,7 +93,7 @@ bool sendFileRange(Poco::Net::HTTPServerRequest& request, int fd, std::uint64_t 
                    const std::function<std::uint64_t(std::uint64_t)>& available, std::uint64_t& sent)
 {
     sent = offset;
-    auto& streamSocket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+    auto& streamSocket = static_cast<ServerRequest&>(request).socket();
     if (dynamic_cast<Poco::Net::SecureStreamSocketImpl*>(streamSocket.impl()) != nullptr) {
         // TLS: the bytes must go through the TLS layer; sendfile(2) would put them on the wire in the clear.
         std::vector<char> buffer(256 * 1024);

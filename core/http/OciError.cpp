@@ -50,7 +50,7 @@ void sendOciError(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPRespon
                   const std::string& message, const std::string& detail)
 {
     const std::string body = ociErrorBody(code, message, detail);
-    response.setStatus(status);
+    response.setStatusAndReason(status);
     response.setContentType("application/json");
     response.setContentLength64(static_cast<Poco::Int64>(body.size()));
     // For a HEAD request POCO sends the headers only and drops what is written to the stream (RFC 9110 9.3.2).

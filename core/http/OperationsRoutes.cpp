@@ -22,7 +22,7 @@ public:
     void handleRequest(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& response) override
     {
         auto [status, body] = produce_();
-        response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+        response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
         response.setContentType(contentType_);
         response.setContentLength64(static_cast<Poco::Int64>(body.size()));
         response.send() << body;

@@ -84,12 +84,12 @@ std::uint64_t sendBlobBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTT
     std::uint64_t first = 0;
     std::uint64_t length = size;
     if (kind == RangeRequest::Partial) {
-        response.setStatus(HTTPResponse::HTTP_PARTIAL_CONTENT);
+        response.setStatusAndReason(HTTPResponse::HTTP_PARTIAL_CONTENT);
         response.set("Content-Range", range.contentRange(size));
         first = range.first;
         length = range.length();
     } else {
-        response.setStatus(HTTPResponse::HTTP_OK);
+        response.setStatusAndReason(HTTPResponse::HTTP_OK);
     }
     response.setContentLength64(static_cast<Poco::Int64>(length));
     std::ostream& out = response.send();
@@ -213,7 +213,7 @@ void BlobHandler::passThrough(Poco::Net::HTTPServerRequest& request, Poco::Net::
             return;
         }
         const auto length = static_cast<std::uint64_t>(answer->head().getContentLength64());
-        response.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+        response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
         response.set("Docker-Content-Digest", digestText);
         response.setContentType("application/octet-stream");
         if (status == 206)
@@ -285,7 +285,7 @@ void BlobHandler::headUncached(Poco::Net::HTTPServerResponse& response)
         response.setContentType("application/octet-stream");
         if (answer->head().hasContentLength())
             response.setContentLength64(answer->head().getContentLength64());
-        response.setStatus(HTTPResponse::HTTP_OK);
+        response.setStatusAndReason(HTTPResponse::HTTP_OK);
         response.send();
     } catch (const upstream::AuthError& e) {
         sendFailure(response, cache::failureFromAuth(e));
@@ -343,7 +343,7 @@ void ManifestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco:
     if (answer.stale)
         response.set("Warning", "110 - \"Response is Stale\"");
     response.setContentLength64(static_cast<Poco::Int64>(answer.size));
-    response.setStatus(HTTPResponse::HTTP_OK);
+    response.setStatusAndReason(HTTPResponse::HTTP_OK);
     std::ostream& out = response.send();
     out.flush();
     if (isHead(request) || answer.path.empty())
@@ -433,7 +433,7 @@ void PassThroughHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Po
             return;
         }
     }
-    response.setStatus(HTTPResponse::HTTP_OK);
+    response.setStatusAndReason(HTTPResponse::HTTP_OK);
     response.setContentType(entry->contentType.empty() ? "application/json" : entry->contentType);
     if (!entry->link.empty())
         response.set("Link", entry->link);

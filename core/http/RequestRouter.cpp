@@ -4,12 +4,12 @@
 
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/URI.h>
 
 #include "http/ConnectionWatch.h"
 #include "http/ErrorHandler.h"
+#include "http/ServerRequest.h"
 
 namespace vicary::http {
 
@@ -27,7 +27,7 @@ public:
 
     void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override
     {
-        const int socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket().impl()->sockfd();
+        const int socket = static_cast<ServerRequest&>(request).socket().impl()->sockfd();
         active_.add(socket);
         struct Done {
             ActiveRequests& active;

@@ -10,15 +10,17 @@
 
 #include <Poco/Net/HTTPFixedLengthStream.h>
 #include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
+#include <Poco/Logger.h>
 #include <Poco/Timestamp.h>
 
 #include "http/BodySender.h"
 #include "http/KeepAliveReactor.h"
+#include "http/OciError.h"
+#include "http/ServerRequest.h"
 
 namespace vicary::http {
 namespace {
@@ -136,20 +138,44 @@ void sendError(Poco::Net::HTTPServerSession& session, Poco::Net::HTTPResponse::H
     session.setKeepAlive(false);
 }
 
+/// Answers a head ServerSession refused: its status, an OCI JSON error saying why, and the connection ends (what
+/// follows cannot be told apart from the rest of the bad head).
+void refuseHead(ServerSession& session, const HeadError& error)
+{
+    const auto status = static_cast<Poco::Net::HTTPResponse::HTTPStatus>(error.status);
+    Poco::Logger::get("http").information("client " + session.clientAddress().toString() + ": request refused (" +
+                                          std::to_string(error.status) + "): " + error.message);
+    ServerResponse response(session);
+    response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+    response.set("Date", httpDate());
+    response.setKeepAlive(false);
+    session.setKeepAlive(false);
+    sendOciError(response, status, OciCode::Unsupported, "malformed request: " + error.message);
+}
+
 }  // namespace
 
 bool RequestServer::serveOne(ServerSession& session, int& served)
 {
     const int maxRequests = params->getMaxKeepAliveRequests();  // <= 0: no limit
-    ++served;
-    const bool lastAllowed = maxRequests > 0 && served >= maxRequests;
+    thread_local RequestHead head;                              // its field list keeps its capacity
     try {
+        HeadError error;
+        switch (session.readHead(head, error)) {
+        case ServerSession::HeadRead::Closed: return false;  // the client closed the connection between requests
+        case ServerSession::HeadRead::Refused: refuseHead(session, error); return false;
+        case ServerSession::HeadRead::Complete: break;
+        }
+        ++served;
+        const bool lastAllowed = maxRequests > 0 && served >= maxRequests;
         ServerResponse response(session);
-        Poco::Net::HTTPServerRequestImpl request(response, session, params.get());
+        ServerRequest request(session, head, response, *params);
+        session.finishHead();
+        const bool keepAlive = params->getKeepAlive() && request.getKeepAlive() && !lastAllowed && !request.hasBody();
         response.answering(request);
         response.set("Date", httpDate());
         response.setVersion(request.getVersion());
-        response.setKeepAlive(params->getKeepAlive() && request.getKeepAlive() && !lastAllowed);
+        response.setKeepAlive(keepAlive);
         const std::string& server = params->getSoftwareVersion();
         if (!server.empty())
             response.set("Server", server);
@@ -159,10 +185,8 @@ bool RequestServer::serveOne(ServerSession& session, int& served)
                 sendError(session, Poco::Net::HTTPResponse::HTTP_NOT_IMPLEMENTED);
                 return false;
             }
-            if (request.getExpectContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
-                response.sendContinue();
             handler->handleRequest(request, response);
-            session.setKeepAlive(params->getKeepAlive() && response.getKeepAlive() && !lastAllowed);
+            session.setKeepAlive(keepAlive && response.getKeepAlive());
         } catch (const Poco::Exception&) {
             if (!response.sent()) {
                 try {
@@ -173,11 +197,6 @@ bool RequestServer::serveOne(ServerSession& session, int& served)
             }
             throw;
         }
-    } catch (const Poco::Net::NoMessageException&) {
-        return false;  // the client closed the connection between requests
-    } catch (const Poco::Net::MessageException&) {
-        sendError(session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
-        return false;
     } catch (const Poco::Exception&) {
         if (session.networkException() != nullptr)
             session.networkException()->rethrow();
@@ -203,7 +222,8 @@ void ServerConnection::run()
     int served = 0;
     bool more = true;
     for (bool first = true; more; first = false) {
-        if (session.buffered() == 0 &&
+        // TLS: a record already decrypted in full waits in OpenSSL, where poll(2) does not see it (SSL_pending).
+        if (session.buffered() == 0 && (!socket().secure() || socket().available() == 0) &&
             !readable(socket(), first ? server_.params->getTimeout() : server_.params->getKeepAliveTimeout()))
             break;
         more = server_.serveOne(session, served);

@@ -3,32 +3,26 @@
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/TCPServerConnection.h>
 
 #include "http/ConnectionWatch.h"
+#include "http/ServerSession.h"
 
 namespace vicary::http {
 
 class KeepAliveReactor;
-
-/// POCO's server session with its read-ahead count visible: a pipelined request already in the buffer needs no wait.
-class ServerSession final : public Poco::Net::HTTPServerSession {
-public:
-    using HTTPServerSession::HTTPServerSession;
-    using HTTPServerSession::buffered;
-};
 
 /// What serves the requests of one connection, whichever thread it is on.
 struct RequestServer {
     Poco::Net::HTTPServerParams::Ptr params;
     Poco::Net::HTTPRequestHandlerFactory::Ptr factory;
 
-    /// Reads one request from `session` and answers it, as POCO's HTTPServerConnection does; `served` counts the
-    /// requests of the connection ([server] max_keep_alive_requests). Returns whether the connection stays open
-    /// for another request. A malformed head gets 400, a request no handler takes 501; both end the connection.
-    /// Network errors are rethrown; a client that closed between requests is not an error (returns false).
+    /// Reads one request head from `session` and answers it, as POCO's HTTPServerConnection does; `served` counts
+    /// the requests of the connection ([server] max_keep_alive_requests). Returns whether the connection stays open
+    /// for another request. A refused head gets its 400, 414 or 431 with an OCI JSON error, a request no handler
+    /// takes 501, and a request with a body (never read) its answer; all three end the connection. Network errors
+    /// are rethrown; a client that closed between requests is not an error (returns false).
     bool serveOne(ServerSession& session, int& served);
 };
 

@@ -88,6 +88,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(1, starters.load());
         CPPUNIT_ASSERT_EQUAL(20, correct.load());
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), upstream.requestCount("/v2/team/app/blobs/sha256:" + hex_));
+        // Readers get the last byte once it is verified; the commit into the store follows on the fetch's thread.
+        CPPUNIT_ASSERT_EQUAL(std::size_t(0), coalescer_->drain(std::chrono::milliseconds(10000)));
         CPPUNIT_ASSERT(store_->find("sha256", hex_).has_value());
         auto recorded = index_->findObject("sha256:" + hex_);
         CPPUNIT_ASSERT(recorded.has_value());

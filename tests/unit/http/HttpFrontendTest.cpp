@@ -10,7 +10,9 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/Thread.h>
 
 #include "http/BaseRoutes.h"
 #include "http/HttpFrontend.h"
@@ -39,6 +41,10 @@ class HttpFrontendTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(keepsTheConnectionAlive);
     CPPUNIT_TEST(refusesAPortInUse);
     CPPUNIT_TEST(answersPipelinedRequestsInOrder);
+    CPPUNIT_TEST(answersAHeadSentAByteAtATime);
+    CPPUNIT_TEST(refusesAMalformedHeadWithAJsonErrorAndCloses);
+    CPPUNIT_TEST(refusesAnOverlongTargetBeforeItEnds);
+    CPPUNIT_TEST(closesAfterARequestWithABody);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -164,7 +170,90 @@ public:
         CPPUNIT_ASSERT(buffer.empty());  // nothing beyond the three answers
     }
 
+    void answersAHeadSentAByteAtATime()
+    {
+        Poco::Net::StreamSocket socket = connect();
+        const std::string text = "\r\nGET /v2/ HTTP/1.1\r\nHost: t\r\nAccept: */*\r\n\r\n";
+        for (const char c : text) {
+            socket.sendBytes(&c, 1);
+            Poco::Thread::sleep(1);
+        }
+        std::string buffer;
+        const auto reply = readResponse(socket, buffer, false);
+        CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 200 OK"), reply.first.substr(0, reply.first.find("\r\n")));
+        CPPUNIT_ASSERT_EQUAL(std::string("{}"), reply.second);
+    }
+
+    void refusesAMalformedHeadWithAJsonErrorAndCloses()
+    {
+        Poco::Net::StreamSocket socket = connect();
+        send(socket, "GET /v2/ HTTP/1.1\r\nHost t\r\n\r\nGET /v2/ HTTP/1.1\r\n\r\n");
+        std::string buffer;
+        const auto reply = readResponse(socket, buffer, false);
+        CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 400 Bad Request"), reply.first.substr(0, reply.first.find("\r\n")));
+        CPPUNIT_ASSERT(reply.first.find("\r\nConnection: Close\r\n") != std::string::npos);
+        CPPUNIT_ASSERT(reply.first.find("\r\nContent-Type: application/json\r\n") != std::string::npos);
+        auto error = parse(reply.second)->getArray("errors")->getObject(0);
+        CPPUNIT_ASSERT_EQUAL(std::string("UNSUPPORTED"), error->getValue<std::string>("code"));
+        const std::string message = error->getValue<std::string>("message");
+        CPPUNIT_ASSERT_MESSAGE(message, message.find("'Host t': no ':'") != std::string::npos);
+        assertClosed(socket, buffer);  // the request after the bad head is not answered
+    }
+
+    void refusesAnOverlongTargetBeforeItEnds()
+    {
+        Poco::Net::StreamSocket socket = connect();
+        send(socket, "GET /" + std::string(20000, 'a'));  // no line end yet
+        std::string buffer;
+        const auto reply = readResponse(socket, buffer, false);
+        CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 414 Request-URI Too Large"),
+                             reply.first.substr(0, reply.first.find("\r\n")));
+        assertClosed(socket, buffer);
+    }
+
+    void closesAfterARequestWithABody()
+    {
+        // Vicary never reads a body: what follows the head must not be taken for the next request.
+        Poco::Net::StreamSocket socket = connect();
+        send(socket, "POST /v2/x/blobs/uploads/ HTTP/1.1\r\nContent-Length: 29\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n");
+        std::string buffer;
+        const auto reply = readResponse(socket, buffer, false);
+        CPPUNIT_ASSERT_EQUAL(std::string("HTTP/1.1 405 Method Not Allowed"),
+                             reply.first.substr(0, reply.first.find("\r\n")));
+        CPPUNIT_ASSERT(reply.first.find("\r\nConnection: Close\r\n") != std::string::npos);
+        assertClosed(socket, buffer);
+    }
+
 private:
+    Poco::Net::StreamSocket connect() const
+    {
+        Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", frontend_->port()));
+        socket.setReceiveTimeout(Poco::Timespan(10, 0));
+        socket.setNoDelay(true);
+        return socket;
+    }
+
+    static void send(Poco::Net::StreamSocket& socket, const std::string& text)
+    {
+        for (std::size_t done = 0; done < text.size();)
+            done += static_cast<std::size_t>(
+                socket.sendBytes(text.data() + done, static_cast<int>(text.size() - done)));
+    }
+
+    /// Nothing more arrives on `socket`: the server closed it.
+    static void assertClosed(Poco::Net::StreamSocket& socket, const std::string& buffer)
+    {
+        CPPUNIT_ASSERT_EQUAL(std::string(), buffer);
+        char byte = 0;
+        int n = -1;
+        try {
+            n = socket.receiveBytes(&byte, 1);
+        } catch (const Poco::Net::ConnectionResetException&) {
+            n = 0;  // closed with the rest of the request unread: a reset is a close too
+        }
+        CPPUNIT_ASSERT_EQUAL(0, n);
+    }
+
     /// Reads one response (head, and the body its Content-Length announces unless `head`) from `socket`, keeping
     /// bytes past it in `buffer`.
     static std::pair<std::string, std::string> readResponse(Poco::Net::StreamSocket& socket, std::string& buffer,
