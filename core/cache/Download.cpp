@@ -93,7 +93,10 @@ std::uint64_t Download::waitForBytes(std::uint64_t offset, std::chrono::millisec
             throw DownloadAborted(failure_->message, failure_->passThrough);
         const std::uint64_t before = written_;
         const bool wasDone = done_;
-        if (!changed_.wait_for(lock, stall, [&] { return failure_ || done_ != wasDone || written_ != before; }))
+        const bool wasVerified = verified_;  // verification alone releases the last byte; the commit (fsync) follows
+        if (!changed_.wait_for(lock, stall, [&] {
+                return failure_ || done_ != wasDone || verified_ != wasVerified || written_ != before;
+            }))
             throw DownloadAborted("blob " + digest_ + ": no progress from upstream for " +
                                   std::to_string(stall.count()) + " ms");
     }

@@ -2,6 +2,8 @@
 // digest matched (even before the file is flushed), and nothing more once an unverified download failed.
 #include "cache/Download.h"
 
+#include <thread>
+
 #include <cppunit/TestFixture.h>
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -12,6 +14,7 @@ using std::chrono::milliseconds;
 class DownloadTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(DownloadTest);
     CPPUNIT_TEST(lastByteWaitsForVerification);
+    CPPUNIT_TEST(verificationReleasesAWaitingReader);
     CPPUNIT_TEST(failureBeforeVerificationAbortsReaders);
     CPPUNIT_TEST(failureAfterVerificationLetsReadersFinish);
     CPPUNIT_TEST_SUITE_END();
@@ -26,6 +29,29 @@ public:
         CPPUNIT_ASSERT_THROW(download.waitForBytes(99, milliseconds(50)), DownloadAborted);  // stalled at the end
         download.verified();
         CPPUNIT_ASSERT_EQUAL(std::uint64_t(100), download.waitForBytes(99, milliseconds(100)));
+    }
+
+    // A reader already waiting for the last byte gets it when the digest matches, not when the commit (fsync of the
+    // whole file, up to a second for 1 GiB) is over: committed() is never called here.
+    void verificationReleasesAWaitingReader()
+    {
+        Download download("sha256:" + std::string(64, 'd'), "sha256", std::string(64, 'd'));
+        download.started(100, "/nonexistent/tmp");
+        download.progressed(100);
+        std::uint64_t readable = 0;
+        std::string error;
+        std::thread reader([&] {
+            try {
+                readable = download.waitForBytes(99, milliseconds(5000));
+            } catch (const DownloadAborted& e) {
+                error = e.what();
+            }
+        });
+        std::this_thread::sleep_for(milliseconds(50));  // let it wait (the result is the same if it has not yet)
+        download.verified();
+        reader.join();
+        CPPUNIT_ASSERT_EQUAL(std::string(), error);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(100), readable);
     }
 
     void failureBeforeVerificationAbortsReaders()
