@@ -1,5 +1,6 @@
 #include "http/RequestHead.h"
 
+#include <array>
 #include <cstring>
 
 namespace vicary::http {
@@ -10,14 +11,21 @@ namespace {
 constexpr std::size_t kRequestLine = HeadLimits::kMethod + HeadLimits::kTarget + 16;
 constexpr std::size_t kFieldLine = HeadLimits::kName + HeadLimits::kValue + 64;
 
-/// RFC 9110 5.6.2: tchar.
+/// RFC 9110 5.6.2: tchar, as a table (every byte of every field name goes through it).
+constexpr std::array<bool, 256> kTokenChars = [] {
+    std::array<bool, 256> table{};
+    for (int c = '0'; c <= '9'; ++c)
+        table[static_cast<std::size_t>(c)] = true;
+    for (int c = 'a'; c <= 'z'; ++c)
+        table[static_cast<std::size_t>(c)] = table[static_cast<std::size_t>(c - 'a' + 'A')] = true;
+    for (const char c : std::string_view("!#$%&'*+-.^_`|~"))
+        table[static_cast<unsigned char>(c)] = true;
+    return table;
+}();
+
 bool isTokenChar(unsigned char c)
 {
-    if (c >= '0' && c <= '9')
-        return true;
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-        return true;
-    return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
+    return kTokenChars[c];
 }
 
 bool isToken(std::string_view text)

@@ -8,7 +8,6 @@
 
 #include <poll.h>
 
-#include <Poco/Net/HTTPFixedLengthStream.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
 #include <Poco/Net/NetException.h>
@@ -21,6 +20,7 @@
 #include "http/KeepAliveReactor.h"
 #include "http/OciError.h"
 #include "http/ServerRequest.h"
+#include "http/ServerResponse.h"
 
 namespace vicary::http {
 namespace {
@@ -44,75 +44,6 @@ bool readable(const Poco::Net::StreamSocket& socket, const Poco::Timespan& timeo
     }
     return false;
 }
-
-/// POCO's response, but its status line and headers are formatted once. POCO 1.11 writes them twice for every
-/// response with a Content-Length and for every HEAD answer: once through an unbuffered counting stream to learn
-/// their length, then for real (about 5 % of the CPU of a manifest HEAD). The bytes sent are the same.
-class ServerResponse final : public Poco::Net::HTTPServerResponseImpl {
-public:
-    explicit ServerResponse(Poco::Net::HTTPServerSession& session) : HTTPServerResponseImpl(session), session_(session)
-    {
-    }
-
-    /// The request this answers (its method decides whether a body follows).
-    void answering(const Poco::Net::HTTPServerRequest& request)
-    {
-        head_ = request.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD;
-    }
-
-    std::ostream& send() override
-    {
-        if (headSent_)
-            return nowhere();
-        const int status = getStatus();
-        const bool bodiless = head_ || status < 200 || status == HTTP_NO_CONTENT || status == HTTP_NOT_MODIFIED;
-        if (stream_ || (!bodiless && (getChunkedTransferEncoding() || !hasContentLength())))
-            return HTTPServerResponseImpl::send();  // chunked or until-close bodies: POCO's way (no counting there)
-        const std::string head = formatHead();
-        if (bodiless) {
-            // Nothing follows the head: send it as it is, without a stream (POCO's streams take a pooled buffer
-            // under a process-wide lock). What a handler writes to the returned stream goes nowhere, as with POCO's.
-            headSent_ = true;
-            if (!sendAll(session_.socket(), head.data(), head.size()))
-                throw Poco::Net::NetException("connection closed while sending a response head");
-            return nowhere();
-        }
-        const auto length = static_cast<Poco::Net::HTTPFixedLengthStreamBuf::ContentLength>(head.size()) +
-                            (bodiless ? 0 : getContentLength64());
-        stream_ = std::make_unique<Poco::Net::HTTPFixedLengthOutputStream>(session_, length);
-        stream_->write(head.data(), static_cast<std::streamsize>(head.size()));
-        return *stream_;
-    }
-
-    bool sent() const override { return headSent_ || stream_ != nullptr || HTTPServerResponseImpl::sent(); }
-
-private:
-    /// Where the body of a bodiless answer goes: a stream without a buffer, so every write fails silently.
-    static std::ostream& nowhere()
-    {
-        thread_local std::ostream stream(nullptr);
-        stream.clear(std::ios::badbit);
-        return stream;
-    }
-
-    /// As HTTPResponse::write: status line, header fields in order, blank line.
-    std::string formatHead() const
-    {
-        std::string text;
-        text.reserve(512);
-        text.append(getVersion()).append(" ").append(std::to_string(static_cast<int>(getStatus())));
-        text.append(" ").append(getReason()).append("\r\n");
-        for (const auto& field : *this)
-            text.append(field.first).append(": ").append(field.second).append("\r\n");
-        text.append("\r\n");
-        return text;
-    }
-
-    Poco::Net::HTTPServerSession& session_;
-    std::unique_ptr<Poco::Net::HTTPFixedLengthOutputStream> stream_;
-    bool head_ = false;
-    bool headSent_ = false;
-};
 
 /// The Date header for now: formatted once a second per thread, not for every response.
 const std::string& httpDate()
