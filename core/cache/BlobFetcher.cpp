@@ -74,7 +74,7 @@ void BlobFetcher::fetch(Download& download, const UpstreamSource& source)
     std::uint64_t size = 0;
     bool sizeKnown = false;
     int resumes = 0;
-    std::vector<char> buffer(kChunk);
+    std::vector<char> buffer;  // the temp blob's (its hasher's): what is received into it is hashed without a copy
     // Room reserved under the cap for this blob, given back however this function ends.
     std::uint64_t reservation = 0;
     struct Release {
@@ -169,6 +169,8 @@ void BlobFetcher::fetch(Download& download, const UpstreamSource& source)
             while (temp.size() < size) {
                 if (download.cancelled())
                     throw std::runtime_error("abandoned at shutdown");
+                if (buffer.empty())
+                    buffer = temp.buffer(kChunk);  // kept across a failed read: at most one is out at a time
                 const std::uint64_t wanted = std::min<std::uint64_t>(buffer.size(), size - temp.size() + skip);
                 body.read(buffer.data(), static_cast<std::streamsize>(wanted));
                 const auto got = static_cast<std::uint64_t>(body.gcount());
@@ -177,7 +179,9 @@ void BlobFetcher::fetch(Download& download, const UpstreamSource& source)
                 const std::uint64_t skipped = std::min(skip, got);
                 skip -= skipped;
                 if (got > skipped) {
-                    temp.write(buffer.data() + skipped, static_cast<std::size_t>(got - skipped));
+                    temp.write(std::move(buffer), static_cast<std::size_t>(skipped),
+                               static_cast<std::size_t>(got - skipped));
+                    buffer.clear();  // moved from; the next turn takes another
                     download.progressed(temp.size());
                 }
             }

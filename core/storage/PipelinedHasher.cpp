@@ -1,5 +1,7 @@
 #include "storage/PipelinedHasher.h"
 
+#include <algorithm>
+
 namespace vicary::storage {
 
 PipelinedHasher::PipelinedHasher(const std::string& algorithm, std::size_t inlineBytes)
@@ -26,8 +28,13 @@ void PipelinedHasher::update(const char* data, std::size_t size)
         fed_ += size;
         return;
     }
-    if (!worker_.joinable())
-        worker_ = std::thread([this] { work(); });
+    std::vector<char> copy = buffer(size);
+    std::copy(data, data + size, copy.begin());
+    update(std::move(copy), 0, size);
+}
+
+std::vector<char> PipelinedHasher::buffer(std::size_t size)
+{
     std::vector<char> buffer;
     {
         std::unique_lock<std::mutex> lock(mutex_);
@@ -39,13 +46,27 @@ void PipelinedHasher::update(const char* data, std::size_t size)
             free_.pop_back();
         }
     }
-    buffer.assign(data, data + size);
+    buffer.resize(size);
+    return buffer;
+}
+
+void PipelinedHasher::update(std::vector<char>&& buffer, std::size_t offset, std::size_t length)
+{
+    if (!worker_.joinable() && fed_ + length <= inlineBytes_) {
+        hasher_.update(buffer.data() + offset, length);
+        fed_ += length;
+        std::lock_guard<std::mutex> lock(mutex_);
+        free_.push_back(std::move(buffer));
+        return;
+    }
+    if (!worker_.joinable())
+        worker_ = std::thread([this] { work(); });
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        full_.push_back(std::move(buffer));
+        full_.push_back(Queued{std::move(buffer), offset, length});
     }
     changed_.notify_all();
-    fed_ += size;
+    fed_ += length;
 }
 
 void PipelinedHasher::work()
@@ -55,12 +76,12 @@ void PipelinedHasher::work()
         changed_.wait(lock, [this] { return !full_.empty() || finishing_; });
         if (full_.empty())
             return;  // finishing, and everything is hashed
-        std::vector<char> buffer = std::move(full_.front());
+        Queued next = std::move(full_.front());
         full_.pop_front();
         lock.unlock();
-        hasher_.update(buffer.data(), buffer.size());
+        hasher_.update(next.buffer.data() + next.offset, next.length);
         lock.lock();
-        free_.push_back(std::move(buffer));
+        free_.push_back(std::move(next.buffer));
         changed_.notify_all();
     }
 }

@@ -15,9 +15,10 @@
 namespace vicary::storage {
 
 /// Hashes the bytes fed to it in order. The first `inlineBytes` are hashed on the caller's thread; after that a
-/// worker thread takes over, fed through a few buffers (a copy, which costs far less than the hash), so that hashing
-/// a large blob overlaps with receiving it instead of adding to its time. The writer blocks when every buffer is
-/// waiting to be hashed. One writer; not copyable.
+/// worker thread takes over, fed through a few buffers, so that hashing a large blob overlaps with receiving it
+/// instead of adding to its time. A writer that receives into the hasher's own buffers (buffer(), then the update()
+/// that takes one back) has its bytes hashed without a copy; update(const char*, ...) copies them into one. The
+/// writer blocks when every buffer is waiting to be hashed. One writer; not copyable.
 class PipelinedHasher {
 public:
     explicit PipelinedHasher(const std::string& algorithm, std::size_t inlineBytes = 8 * 1024 * 1024);
@@ -25,8 +26,13 @@ public:
     PipelinedHasher(const PipelinedHasher&) = delete;
     PipelinedHasher& operator=(const PipelinedHasher&) = delete;
 
-    /// Feeds `size` bytes.
+    /// Feeds `size` bytes (copied into a buffer once the worker runs).
     void update(const char* data, std::size_t size);
+    /// A buffer of `size` bytes to fill and give back with update(std::vector<char>&&, ...). Waits while every
+    /// buffer is queued for hashing. Hold at most one at a time.
+    std::vector<char> buffer(std::size_t size);
+    /// Feeds bytes [offset, offset + length) of `buffer` (from buffer()) without copying them, and takes it back.
+    void update(std::vector<char>&& buffer, std::size_t offset, std::size_t length);
     /// The lowercase hex digest of everything fed; waits for the worker. Call once.
     std::string finishHex();
     const std::string& algorithm() const noexcept { return hasher_.algorithm(); }
@@ -40,7 +46,12 @@ private:
     std::uint64_t fed_ = 0;
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<std::vector<char>> full_;  ///< waiting to be hashed, in order
+    struct Queued {
+        std::vector<char> buffer;
+        std::size_t offset;
+        std::size_t length;
+    };
+    std::deque<Queued> full_;  ///< waiting to be hashed, in order
     std::vector<std::vector<char>> free_;
     std::size_t buffersMade_ = 0;
     bool finishing_ = false;

@@ -107,6 +107,40 @@ void TempBlob::write(const char* data, std::size_t size)
     }
 }
 
+std::vector<char> TempBlob::buffer(std::size_t size)
+{
+    if (!state_) {
+        throw std::logic_error("buffer of a temp blob that was moved from");
+    }
+    return state_->hasher.buffer(size);
+}
+
+void TempBlob::write(std::vector<char>&& buffer, std::size_t offset, std::size_t length)
+{
+    std::vector<char> taken(std::move(buffer));
+    if (!state_ || state_->fd < 0) {
+        throw std::logic_error("write to a temp blob that was moved from or committed");
+    }
+    if (offset > taken.size() || length > taken.size() - offset) {
+        throw std::out_of_range("temp blob write past the end of its buffer");
+    }
+    for (std::size_t done = 0; done < length;) {
+        const ssize_t written = ::write(state_->fd, taken.data() + offset + done, length - done);
+        if (written < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            const int error = errno;
+            state_->hasher.update(taken.data() + offset, done);  // what reached the file counts, as in write() above
+            state_->size += done;
+            throwErrno(error, "cannot write temp file " + state_->path);
+        }
+        done += static_cast<std::size_t>(written);
+    }
+    state_->size += length;
+    state_->hasher.update(std::move(taken), offset, length);
+}
+
 std::uint64_t TempBlob::size() const noexcept { return state_ ? state_->size : 0; }
 
 const std::string& TempBlob::path() const noexcept

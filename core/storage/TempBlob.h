@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace vicary::storage {
 
@@ -18,6 +19,12 @@ public:
 
     /// Appends `size` bytes and feeds them to the hash. Throws std::system_error naming the path (ENOSPC, EIO, ...).
     void write(const char* data, std::size_t size);
+    /// A buffer of `size` bytes to receive the next bytes into and give to write(std::vector<char>&&, ...): then
+    /// the hash takes them without a copy (the hasher's own buffers; may wait for one). Hold at most one at a time.
+    std::vector<char> buffer(std::size_t size);
+    /// Appends bytes [offset, offset + length) of `buffer` (from buffer()) and feeds them to the hash; takes the
+    /// buffer, also when it throws as write() does.
+    void write(std::vector<char>&& buffer, std::size_t offset, std::size_t length);
     /// Bytes written so far.
     std::uint64_t size() const noexcept;
     const std::string& path() const noexcept;

@@ -4,12 +4,14 @@
 #include <cppunit/extensions/HelperMacros.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <stdexcept>
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "storage/BlobStore.h"
 #include "storage/StorageTestSupport.h"
@@ -58,6 +60,8 @@ class TempBlobTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(unsupportedAlgorithmThrows);
     CPPUNIT_TEST(writeFailureNamesThePath);
     CPPUNIT_TEST(writeToMovedFromThrows);
+    CPPUNIT_TEST(writesAPartOfALentBuffer);
+    CPPUNIT_TEST(lentBufferWriteFailureCountsWhatWasWritten);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -176,6 +180,43 @@ public:
         const auto stored = store.commitIfDigestMatches(std::move(temp), kSha256Abc);
         CPPUNIT_ASSERT(!stored.has_value());
         CPPUNIT_ASSERT(entries(dir.path() + "/tmp").empty());
+    }
+
+    // The cold-fetch path: bytes received into the hasher's buffer are written and hashed from it; only the part
+    // given counts.
+    void writesAPartOfALentBuffer()
+    {
+        vicary::test::TempDir dir;
+        BlobStore store(dir.path());
+        TempBlob temp = store.createTemp("sha256");
+        std::vector<char> buffer = temp.buffer(8);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(8), buffer.size());
+        const std::string text = "xxabcyyy";
+        std::copy(text.begin(), text.end(), buffer.begin());
+        temp.write(std::move(buffer), 2, 3);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), temp.size());
+        CPPUNIT_ASSERT_EQUAL(std::string("abc"), readFile(temp.path()));
+        CPPUNIT_ASSERT_THROW(temp.write(temp.buffer(4), 2, 3), std::out_of_range);
+        CPPUNIT_ASSERT(store.commitIfDigestMatches(std::move(temp), kSha256Abc).has_value());
+    }
+
+    void lentBufferWriteFailureCountsWhatWasWritten()
+    {
+        vicary::test::TempDir dir;
+        BlobStore store(dir.path());
+        TempBlob temp = store.createTemp("sha256");
+        std::vector<char> buffer = temp.buffer(100);
+        std::fill(buffer.begin(), buffer.end(), 'x');
+        try {
+            const FileSizeLimit limit(10);
+            temp.write(std::move(buffer), 0, 100);
+            CPPUNIT_FAIL("write beyond RLIMIT_FSIZE succeeded");
+        } catch (const std::system_error& e) {
+            CPPUNIT_ASSERT_EQUAL(EFBIG, e.code().value());
+            CPPUNIT_ASSERT_MESSAGE(e.what(), std::string(e.what()).find(temp.path()) != std::string::npos);
+        }
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(10), temp.size());
+        CPPUNIT_ASSERT_EQUAL(std::string(10, 'x'), readFile(temp.path()));
     }
 
     void writeToMovedFromThrows()
