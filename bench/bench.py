@@ -525,6 +525,21 @@ def curl_to_file(url, size, path, what):
 
 # ---------------------------------------------------------------------------------------------------- measuring
 
+def process_tree(pid):
+    """`pid` and its live descendants (children of any of its threads: nginx's workers)."""
+    tree, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        tree.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except OSError:
+            pass  # ended meanwhile
+    return tree
+
+
 class RssMonitor(threading.Thread):
     """Samples every 100 ms, per server, the RSS and PSS summed over its process and all its descendants."""
 
@@ -536,21 +551,6 @@ class RssMonitor(threading.Thread):
         self.peak_rss = {s.name: 0 for s in servers}
         self.peak_pss = {s.name: 0 for s in servers}
         self.samples = 0
-
-    @staticmethod
-    def _children():
-        kids = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    stat = f.read()
-                ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-                kids.setdefault(ppid, []).append(int(entry))
-            except (OSError, ValueError):
-                pass
-        return kids
 
     @staticmethod
     def _kib(path, key):
@@ -567,16 +567,11 @@ class RssMonitor(threading.Thread):
         while not self.stopped.wait(0.1):
             if not self.active:
                 continue
-            kids = self._children()
             for server in self.servers:
                 proc = server.proc
                 if proc is None or proc.poll() is not None:
                     continue
-                tree, todo = [], [proc.pid]
-                while todo:
-                    pid = todo.pop()
-                    tree.append(pid)
-                    todo.extend(kids.get(pid, []))
+                tree = process_tree(proc.pid)
                 rss = sum(self._kib(f"/proc/{p}/status", "VmRSS:") for p in tree)
                 pss = sum(self._kib(f"/proc/{p}/smaps_rollup", "Pss:") for p in tree)
                 self.peak_rss[server.name] = max(self.peak_rss[server.name], rss * 1024)
@@ -623,16 +618,13 @@ def concurrent_gets(url, size, n, what):
 
 
 def cpu_seconds(pid):
-    """User + system CPU seconds of process `pid` (all its threads) and of its live child processes (nginx's workers)."""
-    total, pids = 0.0, [pid]
-    while pids:
-        p = pids.pop()
+    """User + system CPU seconds of process `pid` (all its threads) and of its live descendants (nginx's workers)."""
+    total = 0.0
+    for p in process_tree(pid):
         try:
             with open(f"/proc/{p}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-            with open(f"/proc/{p}/task/{p}/children") as f:
-                pids += [int(c) for c in f.read().split()]
         except OSError:
             pass  # ended meanwhile
     return total

@@ -3,20 +3,17 @@
 #include <cerrno>
 #include <ctime>
 #include <memory>
-#include <ostream>
 #include <string>
 
 #include <poll.h>
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerResponseImpl.h>
-#include <Poco/Net/NetException.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Logger.h>
 #include <Poco/Timestamp.h>
 
-#include "http/BodySender.h"
 #include "http/KeepAliveReactor.h"
 #include "http/OciError.h"
 #include "http/ServerRequest.h"
