@@ -106,22 +106,32 @@ void KeepAliveReactor::start()
 
 void KeepAliveReactor::adopt(const Poco::Net::StreamSocket& socket)
 {
-    std::unique_ptr<Connection> connection;
+    // Two acceptor threads adopt at once: the slot is taken under the lock before the connection is built, so
+    // that both cannot pass the bound together.
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (stopping_ || open_.size() >= maxConnections_)
+        if (stopping_ || open_.size() + adopting_ >= maxConnections_)
             return;  // the caller's socket closes: over [server] threads + queue, as POCO's dispatcher does
+        ++adopting_;
     }
+    std::unique_ptr<Connection> connection;
     try {
         connection = std::make_unique<Connection>(addressed(socket), server_.params, watch_);
     } catch (const Poco::Exception& e) {
         Poco::Logger::get("http").warning("cannot take a new connection: " + e.displayText());  // a client already gone
+        std::lock_guard<std::mutex> lock(mutex_);
+        --adopting_;
         return;
+    } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        --adopting_;
+        throw;
     }
     epoll_event event{};
     event.events = kEvents;
     event.data.ptr = connection.get();
     std::lock_guard<std::mutex> lock(mutex_);
+    --adopting_;
     if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, connection->fd, &event) != 0) {
         Poco::Logger::get("http").warning(std::string("cannot watch a new connection: ") + std::strerror(errno));
         watch_.remove(connection->slot);

@@ -80,6 +80,7 @@ private:
     std::condition_variable pollerWake_;
     std::deque<std::pair<Connection*, Clock::time_point>> ready_;
     std::unordered_set<Connection*> open_;
+    std::size_t adopting_ = 0;  ///< connections admitted by adopt() and not yet in open_
     std::size_t workers_ = 0;
     std::vector<Sleeper*> sleepers_;  ///< most recent last
     std::uint64_t completed_ = 0;  ///< requests served so far: the poller's sign of progress

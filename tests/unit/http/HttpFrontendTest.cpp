@@ -2,6 +2,7 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <sstream>
+#include <vector>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -45,6 +46,7 @@ class HttpFrontendTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(refusesAMalformedHeadWithAJsonErrorAndCloses);
     CPPUNIT_TEST(refusesAnOverlongTargetBeforeItEnds);
     CPPUNIT_TEST(closesAfterARequestWithABody);
+    CPPUNIT_TEST(keepsAtMostThreadsPlusQueueConnections);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -222,6 +224,63 @@ public:
                              reply.first.substr(0, reply.first.find("\r\n")));
         CPPUNIT_ASSERT(reply.first.find("\r\nConnection: Close\r\n") != std::string::npos);
         assertClosed(socket, buffer);
+    }
+
+    void keepsAtMostThreadsPlusQueueConnections()
+    {
+        // Two acceptor threads hand connections over at once; neither may push the count past threads + queue.
+        config::ServerSettings settings;
+        settings.bind = "127.0.0.1";
+        settings.port = 0;
+        settings.threads = 2;
+        settings.queue = 2;
+        auto* router = new RequestRouter;
+        router->add(std::make_unique<HealthRoute>());
+        HttpFrontend bounded(settings, Poco::Net::HTTPRequestHandlerFactory::Ptr(router));
+        bounded.start();
+        const Poco::Net::SocketAddress address("127.0.0.1", bounded.port());
+        std::vector<Poco::Net::StreamSocket> sockets;
+        for (int i = 0; i < 40; ++i)
+            sockets.emplace_back(address);
+        const auto closedCount = [&sockets] {
+            int closed = 0;
+            for (auto& socket : sockets) {
+                if (!socket.poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR))
+                    continue;
+                char byte = 0;
+                try {
+                    closed += socket.receiveBytes(&byte, 1, MSG_PEEK) == 0 ? 1 : 0;
+                } catch (const Poco::Net::ConnectionResetException&) {
+                    ++closed;
+                }
+            }
+            return closed;
+        };
+        int closed = 0;
+        for (int i = 0; i < 100 && closed < 36; ++i) {  // at most 5 s for the acceptor to refuse the rest
+            Poco::Thread::sleep(50);
+            closed = closedCount();
+        }
+        Poco::Thread::sleep(300);
+        CPPUNIT_ASSERT_EQUAL_MESSAGE("connections refused of 40 with threads 2 + queue 2", 36, closedCount());
+        // Closing the kept ones frees their places.
+        sockets.clear();
+        int status = 0;
+        for (int i = 0; i < 100 && status != 200; ++i) {
+            try {
+                Poco::Net::HTTPClientSession session(address);
+                session.setTimeout(Poco::Timespan(2, 0));
+                Poco::Net::HTTPRequest request("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+                session.sendRequest(request);
+                Poco::Net::HTTPResponse response;
+                session.receiveResponse(response);
+                status = response.getStatus();
+            } catch (const Poco::Exception&) {
+                Poco::Thread::sleep(50);  // still refused: the server has not seen the closes yet
+            }
+        }
+        CPPUNIT_ASSERT_EQUAL(200, status);
+        bounded.stop();
     }
 
 private:
