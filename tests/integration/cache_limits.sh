@@ -26,6 +26,7 @@ pull() {  # <registry alias> <layer index> -> the blob, checked against its dige
   digest="$(layer "$2")"
   curl -sS -f --max-time 60 -o "$TEST_TMP/pulled" "http://127.0.0.1:$VICARY_PORT_BOUND/v2/$1/team/app/blobs/$digest" ||
     fail "pulling layer $2 through $1"
+  downloads_idle  # the store and the index change at the commit, after the last byte
   [ "sha256:$(sha256sum "$TEST_TMP/pulled" | cut -d' ' -f1)" = "$digest" ] || fail "layer $2 came back wrong"
 }
 cached() { [ -f "$1/blobs/sha256/$(layer "$2" | cut -c8-9)/$(layer "$2" | cut -c8-)" ]; }
@@ -100,6 +101,7 @@ client=$!
 for _ in $(seq 1 50); do [ -n "$(ls -A "$small/cache/tmp" 2>/dev/null)" ] && break; sleep 0.1; done
 dd if=/dev/zero of="$small/filler" bs=64k 2>/dev/null || true  # fills the filesystem
 wait "$client" || fail "the client's pull failed when the disk filled up"
+downloads_idle
 [ "sha256:$(sha256sum "$TEST_TMP/full" | cut -d' ' -f1)" = "$(layer 4)" ] || fail "the pull during disk-full is wrong"
 pass "when the disk fills up during a download the client still gets the whole blob"
 [ -z "$(ls -A "$small/cache/tmp")" ] || fail "the partial file was left behind"

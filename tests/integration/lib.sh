@@ -110,3 +110,15 @@ run_vicary() {
 }
 
 base_url() { echo "http://127.0.0.1:$VICARY_PORT_BOUND"; }
+
+# Waits (at most 10 s) until vicary runs no blob download. A client has its last byte once the digest matched; the
+# commit (fsync, rename, index, eviction) follows on the download's thread, so look at the store only after this.
+downloads_idle() {  # [metrics path, default /metrics]
+  local running=""
+  for _ in $(seq 1 100); do
+    running="$(curl -sS --max-time 5 "$(base_url)${1:-/metrics}" | awk '$1 == "vicary_downloads_in_flight" {print $2}')"
+    [ "$running" = 0 ] && return 0
+    sleep 0.1
+  done
+  fail "vicary_downloads_in_flight is '$running' 10 s after the last byte"
+}

@@ -37,6 +37,7 @@ pass "GET /metrics answers"
 pass "the output parses with the Prometheus text-format parser (python3-prometheus-client)"
 
 curl -sS -f --max-time 30 -o /dev/null "$v/v2/up.vicary.test/team/app/blobs/$layer0" || fail "cold pull"
+downloads_idle  # a pull before the commit would join the download (coalesced), not hit
 curl -sS -f --max-time 30 -o /dev/null "$v/v2/up.vicary.test/team/app/blobs/$layer0" || fail "warm pull"
 scrape
 [ "$(value vicary_cache_results_total registry=up,kind=blob,result=miss)" -eq 1 ] || fail "the cold pull is not one miss"
@@ -51,6 +52,7 @@ for i in 1 2 3 4 5; do
   pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid" || fail "a concurrent pull failed"; done
+downloads_idle
 scrape
 [ "$(value vicary_upstream_requests_total registry=up,method=GET,status=200)" -eq 2 ] ||
   fail "upstream GETs: $(value vicary_upstream_requests_total registry=up,method=GET,status=200), expected 2 (one per blob)"
@@ -71,11 +73,6 @@ code="$(curl -sS -o "$TEST_TMP/ready" -w '%{http_code}' --max-time 10 "$v/readyz
 [ "$code" = 200 ] || fail "/readyz answered $code: $(cat "$TEST_TMP/ready")"
 assert_contains "$(cat "$TEST_TMP/ready")" '"status":"ready"' "/readyz says ready"
 chmod 0555 "$TEST_TMP/cache"
-# The access log: one line per request, text by default.
-assert_contains "$(cat "$TEST_TMP/vicary.log")" "GET /v2/up.vicary.test/team/app/blobs/$layer0 registry=up status=200 bytes=$size0" \
-  "the access log has a line per request with registry, status and bytes"
-assert_contains "$(cat "$TEST_TMP/vicary.log")" "cache=hit upstream_ms=0 id=" "the access log says hit or miss, upstream time and the request id"
-
 code="$(curl -sS -o "$TEST_TMP/ready" -w '%{http_code}' --max-time 10 "$v/readyz")"
 chmod 0755 "$TEST_TMP/cache"
 if [ "$(id -u)" -ne 0 ]; then
