@@ -51,6 +51,7 @@ pass "a blob the upstream always truncates fails the client after bounded resume
 curl -sS -f --max-time 60 -o "$TEST_TMP/dropped" "$v/liar.vicary.test/team/app/blobs/$l2" || fail "a dropped transfer was not resumed"
 [ "$(sha_of "$TEST_TMP/dropped")" = "$l2" ] || fail "the resumed blob is wrong"
 grep -q "^GET .*/blobs/$l2 bytes=[0-9]*-" "$corrupt_log" || fail "no Range request was sent upstream to resume"
+downloads_idle
 cached "$l2" || fail "the resumed blob was not cached"
 pass "a connection dropped halfway is resumed with Range; the client gets the whole blob"
 
