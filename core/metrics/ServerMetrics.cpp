@@ -23,7 +23,7 @@ ServerMetrics::ServerMetrics(Registry& r)
                              {"registry", "result"})),
       rateLimitRemaining(r.gauge("vicary_upstream_ratelimit_remaining",
                                  "Pulls left in the upstream's rate-limit window, as it last said.", {"registry"})),
-      downloadsInFlight(r.gauge("vicary_downloads_in_flight", "Blob downloads running.", {})),
+      downloadsInFlight(r.gauge("vicary_downloads_in_flight", "Blob downloads running, until stored.", {})),
       downloadClients(r.gauge("vicary_download_clients", "Clients streaming a blob download in progress.", {})),
       cacheBytes(r.gauge("vicary_cache_bytes", "Bytes of objects in the cache.", {})),
       cacheObjects(r.gauge("vicary_cache_objects", "Objects in the cache.", {})),
