@@ -132,6 +132,10 @@ void KeepAliveReactor::adopt(const Poco::Net::StreamSocket& socket)
     event.data.ptr = connection.get();
     std::lock_guard<std::mutex> lock(mutex_);
     --adopting_;
+    if (stopping_) {  // stop() ran meanwhile and has closed every connection it knew of: close this one too
+        watch_.remove(connection->slot);
+        return;
+    }
     if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, connection->fd, &event) != 0) {
         Poco::Logger::get("http").warning(std::string("cannot watch a new connection: ") + std::strerror(errno));
         watch_.remove(connection->slot);
