@@ -1,6 +1,7 @@
 #include "cache/Download.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 namespace vicary::cache {
 
@@ -9,13 +10,23 @@ Download::Download(std::string digest, std::string algorithm, std::string hex)
 {
 }
 
+Download::~Download()
+{
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
 void Download::started(std::uint64_t size, const std::string& tempPath)
 {
+    const int fd = ::open(tempPath.c_str(), O_RDONLY | O_CLOEXEC);
     {
         std::lock_guard<std::mutex> lock(mutex_);
         started_ = true;
         size_ = size;
         path_ = tempPath;
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = fd;
     }
     changed_.notify_all();
 }
@@ -72,8 +83,10 @@ std::optional<std::uint64_t> Download::waitForHead(UpstreamFailure& failure)
 int Download::openForReading()
 {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (failure_)
+    if (failure_ && !(verified_ && fd_ >= 0))  // verified content stays servable when only the commit failed
         return -1;
+    if (fd_ >= 0)
+        return ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);  // readers use pread/sendfile at offsets: sharing one is harmless
     return ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
 }
 

@@ -21,9 +21,13 @@ namespace vicary::cache {
 class Download {
 public:
     Download(std::string digest, std::string algorithm, std::string hex);
+    ~Download();
+    Download(const Download&) = delete;
+    Download& operator=(const Download&) = delete;
 
     // ---- fetcher side
-    /// The upstream answered with the blob's size: readers waiting for the head are released.
+    /// The upstream answered with the blob's size: readers waiting for the head are released. The temp file is
+    /// opened here once, so that readers reach it whatever the commit does to its name.
     void started(std::uint64_t size, const std::string& tempPath);
     /// `total` bytes are now on disk in the temp file.
     void progressed(std::uint64_t total);
@@ -38,8 +42,10 @@ public:
     // ---- reader side
     /// Waits until the size is known or the download failed. Returns the size, or nullopt with `failure` set.
     std::optional<std::uint64_t> waitForHead(UpstreamFailure& failure);
-    /// Opens the blob for reading: the committed file when done, else the temp file (the fetcher renames it only
-    /// under the same lock, so the descriptor stays valid). Returns -1 with errno on failure.
+    /// Opens the blob for reading: a descriptor of its own for the file opened at started(), which stays the blob's
+    /// file when the commit renames it (a reader arriving between the rename and committed() must not find the old
+    /// name gone). Returns -1 when the download failed (unless it failed after verification, in the commit), or with
+    /// errno when the file cannot be opened.
     int openForReading();
     /// Waits until more than `offset` bytes are readable and returns how many are (at most `size`). The last byte is
     /// held back until the content is verified, so that a client never receives a whole unverified blob. Throws
@@ -88,6 +94,7 @@ private:
     std::uint64_t size_ = 0;
     std::uint64_t written_ = 0;
     std::string path_;  // temp file, then the committed file
+    int fd_ = -1;       // the temp file opened read-only at started(); -1 if that failed (readers open path_)
     std::atomic<bool> cancelled_{false};
     std::atomic<int> readers_{0};
 };

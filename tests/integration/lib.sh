@@ -23,7 +23,10 @@ trap cleanup EXIT
 fail() {
   echo "FAIL: $*" >&2
   if [ -f "$TEST_TMP/vicary.log" ]; then
-    echo "--- vicary log:" >&2
+    # Under load the tail is all access and information lines: show the last warnings and errors first.
+    echo "--- vicary log, the last warnings and errors:" >&2
+    grep -E '^[0-9T:.Z-]+ (Warning|Error|Critical|Fatal) ' "$TEST_TMP/vicary.log" | tail -n 20 >&2 || true
+    echo "--- vicary log, the end:" >&2
     tail -n 40 "$TEST_TMP/vicary.log" >&2
   fi
   exit 1

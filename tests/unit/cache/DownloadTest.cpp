@@ -2,7 +2,12 @@
 // digest matched (even before the file is flushed), and nothing more once an unverified download failed.
 #include "cache/Download.h"
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include <cppunit/TestFixture.h>
 #include <cppunit/extensions/HelperMacros.h>
@@ -11,12 +16,51 @@ namespace vicary::cache {
 
 using std::chrono::milliseconds;
 
+namespace {
+
+struct TempDir {
+    TempDir()
+    {
+        char name[] = "/tmp/vicary-download-test-XXXXXX";
+        CPPUNIT_ASSERT(::mkdtemp(name) != nullptr);
+        path = name;
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+    std::string path;
+};
+
+void writeFile(const std::string& path, const std::string& text)
+{
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+/// Everything readable from `fd` at offset 0 (as readers do, with pread), then closes it.
+std::string readAll(int fd)
+{
+    CPPUNIT_ASSERT(fd >= 0);
+    std::string text;
+    char buffer[64];
+    for (off_t offset = 0;;) {
+        const ssize_t got = ::pread(fd, buffer, sizeof buffer, offset);
+        if (got <= 0)
+            break;
+        text.append(buffer, static_cast<std::size_t>(got));
+        offset += got;
+    }
+    ::close(fd);
+    return text;
+}
+
+}  // namespace
+
 class DownloadTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(DownloadTest);
     CPPUNIT_TEST(lastByteWaitsForVerification);
     CPPUNIT_TEST(verificationReleasesAWaitingReader);
     CPPUNIT_TEST(failureBeforeVerificationAbortsReaders);
     CPPUNIT_TEST(failureAfterVerificationLetsReadersFinish);
+    CPPUNIT_TEST(readersReachTheFileWhileTheCommitRenamesIt);
+    CPPUNIT_TEST(failureBeforeVerificationRefusesNewReaders);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -52,6 +96,37 @@ public:
         reader.join();
         CPPUNIT_ASSERT_EQUAL(std::string(), error);
         CPPUNIT_ASSERT_EQUAL(std::uint64_t(100), readable);
+    }
+
+    // The commit renames the temp file before it calls committed(); a client joining in between used to find the
+    // old name gone and fetched the blob again from the upstream (with its own Range header, which could fail).
+    void readersReachTheFileWhileTheCommitRenamesIt()
+    {
+        TempDir dir;
+        const std::string temp = dir.path + "/tmp-blob";
+        writeFile(temp, "0123456789");
+        Download download("sha256:" + std::string(64, 'e'), "sha256", std::string(64, 'e'));
+        download.started(10, temp);
+        download.progressed(10);
+        download.verified();
+        CPPUNIT_ASSERT_EQUAL(0, ::rename(temp.c_str(), (dir.path + "/stored-blob").c_str()));
+        CPPUNIT_ASSERT_EQUAL(std::string("0123456789"), readAll(download.openForReading()));
+        // Only the commit failed (the file is gone): the verified bytes can still be served.
+        ::unlink((dir.path + "/stored-blob").c_str());
+        download.failed({500, http::OciCode::Unknown, "cannot rename"});
+        CPPUNIT_ASSERT_EQUAL(std::string("0123456789"), readAll(download.openForReading()));
+    }
+
+    void failureBeforeVerificationRefusesNewReaders()
+    {
+        TempDir dir;
+        const std::string temp = dir.path + "/tmp-blob";
+        writeFile(temp, "01234");
+        Download download("sha256:" + std::string(64, 'f'), "sha256", std::string(64, 'f'));
+        download.started(10, temp);
+        download.progressed(5);
+        download.failed({502, http::OciCode::Unavailable, "upstream went away"});
+        CPPUNIT_ASSERT_EQUAL(-1, download.openForReading());
     }
 
     void failureBeforeVerificationAbortsReaders()
