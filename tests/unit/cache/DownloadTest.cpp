@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include <unistd.h>
@@ -29,9 +30,14 @@ struct TempDir {
     std::string path;
 };
 
-void writeFile(const std::string& path, const std::string& text)
+/// A download of `size` bytes whose temp file at `path` holds `written` so far.
+std::unique_ptr<Download> startedOn(const std::string& path, const std::string& written, std::uint64_t size)
 {
-    std::ofstream(path, std::ios::binary) << text;
+    std::ofstream(path, std::ios::binary) << written;
+    auto download = std::make_unique<Download>("sha256:" + std::string(64, 'e'), "sha256", std::string(64, 'e'));
+    download->started(size, path);
+    download->progressed(written.size());
+    return download;
 }
 
 /// Everything readable from `fd` at offset 0 (as readers do, with pread), then closes it.
@@ -103,30 +109,22 @@ public:
     void readersReachTheFileWhileTheCommitRenamesIt()
     {
         TempDir dir;
-        const std::string temp = dir.path + "/tmp-blob";
-        writeFile(temp, "0123456789");
-        Download download("sha256:" + std::string(64, 'e'), "sha256", std::string(64, 'e'));
-        download.started(10, temp);
-        download.progressed(10);
-        download.verified();
-        CPPUNIT_ASSERT_EQUAL(0, ::rename(temp.c_str(), (dir.path + "/stored-blob").c_str()));
-        CPPUNIT_ASSERT_EQUAL(std::string("0123456789"), readAll(download.openForReading()));
+        auto download = startedOn(dir.path + "/tmp-blob", "0123456789", 10);
+        download->verified();
+        CPPUNIT_ASSERT_EQUAL(0, ::rename((dir.path + "/tmp-blob").c_str(), (dir.path + "/stored-blob").c_str()));
+        CPPUNIT_ASSERT_EQUAL(std::string("0123456789"), readAll(download->openForReading()));
         // Only the commit failed (the file is gone): the verified bytes can still be served.
         ::unlink((dir.path + "/stored-blob").c_str());
-        download.failed({500, http::OciCode::Unknown, "cannot rename"});
-        CPPUNIT_ASSERT_EQUAL(std::string("0123456789"), readAll(download.openForReading()));
+        download->failed({500, http::OciCode::Unknown, "cannot rename"});
+        CPPUNIT_ASSERT_EQUAL(std::string("0123456789"), readAll(download->openForReading()));
     }
 
     void failureBeforeVerificationRefusesNewReaders()
     {
         TempDir dir;
-        const std::string temp = dir.path + "/tmp-blob";
-        writeFile(temp, "01234");
-        Download download("sha256:" + std::string(64, 'f'), "sha256", std::string(64, 'f'));
-        download.started(10, temp);
-        download.progressed(5);
-        download.failed({502, http::OciCode::Unavailable, "upstream went away"});
-        CPPUNIT_ASSERT_EQUAL(-1, download.openForReading());
+        auto download = startedOn(dir.path + "/tmp-blob", "01234", 10);
+        download->failed({502, http::OciCode::Unavailable, "upstream went away"});
+        CPPUNIT_ASSERT_EQUAL(-1, download->openForReading());
     }
 
     void failureBeforeVerificationAbortsReaders()
